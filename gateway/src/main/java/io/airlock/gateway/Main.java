@@ -1,0 +1,7 @@
+package io.airlock.gateway;
+
+public final class Main {
+  public static void main(String[] args) {
+    System.out.println("airlock");
+  }
+}

@@ -1,0 +1,21 @@
+package io.airlock.policy.config;
+
+import java.time.Duration;
+
+/**
+ * {@code dataPlane.*} in airlock.yaml.
+ *
+ * @param maxRequestBodyBytes request bodies larger than this are refused with 413
+ * @param maxHeaderBytes total request header size; larger is refused with 431
+ * @param maxUriLength request-target length; longer is refused with 414
+ * @param backendConnectTimeout connect timeout to backends
+ * @param backendResponseTimeout idle timeout waiting for backend response bytes
+ */
+public record DataPlaneConfig(
+    String host,
+    int port,
+    long maxRequestBodyBytes,
+    int maxHeaderBytes,
+    int maxUriLength,
+    Duration backendConnectTimeout,
+    Duration backendResponseTimeout) {}

@@ -1,0 +1,4 @@
+package io.airlock.policy.config;
+
+/** {@code node.id}: names this node in audit records, watermarks and heartbeats. */
+public record NodeConfig(String id) {}

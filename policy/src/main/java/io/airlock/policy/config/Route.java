@@ -1,0 +1,36 @@
+package io.airlock.policy.config;
+
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One entry of routes.yaml.
+ *
+ * @param id stable name, used in metrics and audit
+ * @param pathTemplate literal segments and exactly one {@code {client}} segment, e.g.
+ *     {@code /clients/{client}}
+ * @param subpaths whether paths below the template match too ({@code /clients/{client}/...})
+ * @param backend base URL of the backend; the request path is appended to its path
+ * @param methods allowed HTTP methods (upper case)
+ * @param maskingProfile profile name from masking.yaml; empty only when {@code passthrough}
+ * @param passthrough non-JSON responses are passed through unmasked (explicit opt-in)
+ */
+public record Route(
+    String id,
+    String pathTemplate,
+    boolean subpaths,
+    URI backend,
+    Set<String> methods,
+    Optional<String> maskingProfile,
+    boolean passthrough) {
+
+  public Route {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(pathTemplate, "pathTemplate");
+    Objects.requireNonNull(backend, "backend");
+    methods = Set.copyOf(methods);
+    Objects.requireNonNull(maskingProfile, "maskingProfile");
+  }
+}
