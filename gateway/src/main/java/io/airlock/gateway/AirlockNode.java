@@ -1,0 +1,128 @@
+package io.airlock.gateway;
+
+import io.airlock.gateway.controlplane.ControlPlaneServer;
+import io.airlock.gateway.dataplane.DataPlaneServer;
+import io.airlock.gateway.grant.GrantGate;
+import io.airlock.gateway.grant.GrantVerifier;
+import io.airlock.gateway.grant.SigningKeys;
+import io.airlock.gateway.revocation.LocalRevocations;
+import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.mask.MaskingOptions;
+import io.airlock.policy.mask.StreamingMasker;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running gateway node: data plane, control plane and the state they share, assembled from
+ * a validated config. {@link Main} runs one; tests start as many as they need on port 0.
+ */
+public final class AirlockNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AirlockNode.class);
+
+  private final Vertx vertx;
+  private final AirlockConfig config;
+  private final SigningKeys keys;
+  private final int dataPlanePort;
+  private final int controlPlanePort;
+
+  private AirlockNode(Vertx vertx, AirlockConfig config, SigningKeys keys, int dataPlanePort, int controlPlanePort) {
+    this.vertx = vertx;
+    this.config = config;
+    this.keys = keys;
+    this.dataPlanePort = dataPlanePort;
+    this.controlPlanePort = controlPlanePort;
+  }
+
+  /** Starts a node and blocks until both planes listen (start-up only, never on an event loop). */
+  public static AirlockNode start(AirlockConfig config, Clock clock) throws Exception {
+    SigningKeys keys = SigningKeys.load(config.grants());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx =
+        Vertx.builder()
+            .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    try {
+      log.warn(
+          "node {}: no shared store configured: revocation state is in-process, single node only",
+          config.node().id());
+      LocalRevocations revocations = new LocalRevocations(clock);
+      GrantVerifier verifier = new GrantVerifier(keys, config.grants().issuer(), config.grants().leeway(), clock);
+      GrantGate gate = new GrantGate(vertx, verifier, config.grants(), clock);
+      // per-process key until the watermark/hmac secret is configurable: tokens are stable per node run
+      byte[] hmacKey = new byte[32];
+      new SecureRandom().nextBytes(hmacKey);
+      DataPlaneServer.Dependencies deps =
+          new DataPlaneServer.Dependencies(
+              config,
+              gate::verify,
+              revocations,
+              (profile, ex) ->
+                  StreamingMasker.create(
+                      profile, MaskingOptions.of(ex.grant().unmask(), hmacKey, ex.grant().agent())),
+              registry,
+              clock);
+      int dp =
+          DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get();
+      HttpServer cp =
+          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, () -> true, registry)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get();
+      log.info(
+          "node {} ready: data plane http://{}:{}, control plane http://{}:{}",
+          config.node().id(),
+          config.dataPlane().host(),
+          dp,
+          config.controlPlane().host(),
+          cp.actualPort());
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort());
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  public int dataPlanePort() {
+    return dataPlanePort;
+  }
+
+  public int controlPlanePort() {
+    return controlPlanePort;
+  }
+
+  public SigningKeys keys() {
+    return keys;
+  }
+
+  public AirlockConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** Waits for a Vert.x future from a non-event-loop thread (start-up, CLI, tests). */
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get();
+  }
+}

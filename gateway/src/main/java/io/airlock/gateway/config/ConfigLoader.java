@@ -1,0 +1,415 @@
+package io.airlock.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.policy.config.AccessLogConfig;
+import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.DataPlaneConfig;
+import io.airlock.policy.config.GrantsConfig;
+import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.config.ListenerConfig;
+import io.airlock.policy.config.NodeConfig;
+import io.airlock.policy.config.PolicyConfig;
+import io.airlock.policy.config.RevocationConfig;
+import io.airlock.policy.config.Route;
+import io.airlock.policy.mask.MaskingProfile;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Loads and validates a config directory: {@code airlock.yaml} and {@code routes.yaml}
+ * (required), {@code masking.yaml} (required once a route names a profile) and {@code
+ * policy.yaml} (optional). The YAML is read as a tree and bound by hand so that each problem
+ * carries its key path; every problem in every file is reported in one {@link ConfigException}.
+ *
+ * <p>Key files are only resolved, never read: loading keys is {@code SigningKeys}' job, and a
+ * production config points at files this process may not see until it runs as its service user.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  static final String AIRLOCK = "airlock.yaml";
+  static final String POLICY = "policy.yaml";
+  private static final List<String> FILE_ORDER =
+      List.of(AIRLOCK, RoutesBinder.FILE, MaskingBinder.FILE, POLICY);
+
+  static final Duration MAX_LEEWAY = Duration.ofSeconds(30);
+  static final Duration MAX_STALENESS_LIMIT = Duration.ofSeconds(60);
+  static final Duration MAX_GRANT_TTL_LIMIT = Duration.ofMinutes(60);
+  static final String KEY_FILE_SUFFIX = ".jwk.json";
+
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  // kids name generated key files, so they must be safe file names too
+  private static final Pattern KID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]%_-]+");
+
+  public static AirlockConfig load(Path configDir) throws ConfigException {
+    Path dir = configDir.toAbsolutePath().normalize();
+    if (!Files.isDirectory(dir)) {
+      throw new ConfigException(
+          List.of(new ConfigError(dir.toString(), ConfigError.WHOLE_FILE, "not a directory")));
+    }
+    Problems problems = new Problems();
+
+    YamlFiles.Read airlockFile = YamlFiles.read(dir, AIRLOCK, problems);
+    YamlFiles.Read routesFile = YamlFiles.read(dir, RoutesBinder.FILE, problems);
+    YamlFiles.Read maskingFile = YamlFiles.read(dir, MaskingBinder.FILE, problems);
+    YamlFiles.Read policyFile = YamlFiles.read(dir, POLICY, problems);
+
+    Node node = null;
+    if (airlockFile.status() == YamlFiles.Status.MISSING) {
+      problems.add(
+          AIRLOCK, ConfigError.WHOLE_FILE, "missing (required: listeners, grants and identity)");
+    } else if (airlockFile.status() == YamlFiles.Status.OK) {
+      node = bindAirlock(dir, airlockFile.root(), problems);
+    }
+
+    RoutesBinder.Result routes = null;
+    if (routesFile.status() == YamlFiles.Status.MISSING) {
+      problems.add(
+          RoutesBinder.FILE, ConfigError.WHOLE_FILE, "missing (required: at least one route)");
+    } else if (routesFile.status() == YamlFiles.Status.OK) {
+      routes = RoutesBinder.bind(routesFile.root(), problems);
+    }
+
+    MaskingBinder.Result masking = new MaskingBinder.Result(Map.of(), Set.of());
+    if (maskingFile.status() == YamlFiles.Status.OK) {
+      masking = MaskingBinder.bind(maskingFile.root(), problems);
+    }
+    if (routes != null) {
+      checkProfileRefs(routes, maskingFile.status(), masking, problems);
+    }
+
+    PolicyConfig policy = defaultPolicy();
+    if (policyFile.status() == YamlFiles.Status.OK) {
+      policy = bindPolicy(policyFile.root(), problems);
+    }
+
+    if (problems.count() > 0) {
+      List<ConfigError> errors = new ArrayList<>(problems.all());
+      // stable: within one file, problems stay in the order they were found
+      errors.sort(Comparator.comparingInt(e -> FILE_ORDER.indexOf(e.file())));
+      throw new ConfigException(errors);
+    }
+    return new AirlockConfig(
+        dir,
+        node.node,
+        node.dataPlane,
+        node.controlPlane,
+        node.grants,
+        node.revocation,
+        node.identity,
+        node.accessLog,
+        routes.routes(),
+        masking.profiles(),
+        policy);
+  }
+
+  /** Everything airlock.yaml holds. */
+  private record Node(
+      NodeConfig node,
+      DataPlaneConfig dataPlane,
+      ListenerConfig controlPlane,
+      GrantsConfig grants,
+      RevocationConfig revocation,
+      IdentityConfig identity,
+      AccessLogConfig accessLog) {}
+
+  private static Node bindAirlock(Path dir, JsonNode tree, Problems problems) {
+    Section root =
+        Section.of(
+            problems,
+            AIRLOCK,
+            "",
+            tree,
+            "node",
+            "dataPlane",
+            "controlPlane",
+            "grants",
+            "revocation",
+            "identity",
+            "accessLog");
+
+    Section n = root.section("node", "id");
+    String nodeId = n.string("id", null);
+    if (nodeId != null && !NODE_ID.matcher(nodeId).matches()) {
+      n.report(n.key("id"), "must be 1-64 letters, digits, '.', '_' or '-'");
+    }
+    if (nodeId == null) {
+      nodeId = "node-" + randomSuffix();
+    }
+
+    Section dp =
+        root.section(
+            "dataPlane",
+            "host",
+            "port",
+            "maxRequestBodyBytes",
+            "maxHeaderBytes",
+            "maxUriLength",
+            "backendConnectTimeout",
+            "backendResponseTimeout");
+    String dpHost = host(dp, "127.0.0.1");
+    int dpPort = (int) dp.integer("port", 8080, 0, 65535);
+    DataPlaneConfig dataPlane =
+        new DataPlaneConfig(
+            dpHost,
+            dpPort,
+            dp.size("maxRequestBodyBytes", 1L << 20, 0, 1L << 30),
+            (int) dp.size("maxHeaderBytes", 16L << 10, 1L << 10, 1L << 20),
+            (int) dp.integer("maxUriLength", 4096, 64, 65536),
+            dp.duration("backendConnectTimeout", Duration.ofSeconds(2), false, Duration.ofHours(1)),
+            dp.duration(
+                "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)));
+
+    Section cp = root.section("controlPlane", "host", "port");
+    String cpHost = host(cp, "127.0.0.1");
+    int cpPort = (int) cp.integer("port", 8081, 0, 65535);
+    if (cpPort != 0
+        && cpPort == dpPort
+        && (cpHost.equals(dpHost) || isWildcard(cpHost) || isWildcard(dpHost))) {
+      cp.report(cp.key("port"), cpPort + " is already the dataPlane port on the same host");
+    }
+
+    GrantsConfig grants = bindGrants(dir, root, problems);
+
+    Section rev = root.section("revocation", "maxStaleness");
+    RevocationConfig revocation =
+        new RevocationConfig(
+            rev.duration("maxStaleness", Duration.ofSeconds(1), false, MAX_STALENESS_LIMIT));
+
+    Section id = root.requiredSection("identity", "mode: demo or oidc", "mode");
+    IdentityConfig.Mode mode = IdentityConfig.Mode.OIDC;
+    String modeText = id.string("mode", "demo or oidc");
+    if (modeText != null) {
+      switch (modeText.toLowerCase(Locale.ROOT)) {
+        case "demo" -> {
+          mode = IdentityConfig.Mode.DEMO;
+          if (!Values.isLoopbackHost(cpHost)) {
+            // demo identity lets anyone pick who they are: only sane where only this machine can
+            // reach the control plane
+            id.report(
+                id.key("mode"),
+                "demo identity needs a loopback controlPlane.host (127.0.0.1, ::1 or localhost), got "
+                    + cpHost);
+          }
+        }
+        case "oidc" -> mode = IdentityConfig.Mode.OIDC;
+        default ->
+            id.report(id.key("mode"), "unknown mode '" + modeText + "' (allowed: demo, oidc)");
+      }
+    }
+
+    Section log = root.section("accessLog", "enabled");
+    AccessLogConfig accessLog = new AccessLogConfig(log.bool("enabled", false));
+
+    return new Node(
+        new NodeConfig(nodeId),
+        dataPlane,
+        new ListenerConfig(cpHost, cpPort),
+        grants,
+        revocation,
+        new IdentityConfig(mode),
+        accessLog);
+  }
+
+  private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {
+    Section g =
+        root.requiredSection(
+            "grants",
+            "issuer, activeKid and keys",
+            "issuer",
+            "activeKid",
+            "keys",
+            "generateMissingKeysIn",
+            "leeway",
+            "cacheMaxEntries",
+            "maxFailuresPerAddressPerMinute");
+
+    String issuer = g.string("issuer", "the issuer URL, e.g. https://airlock.example.com");
+    if (issuer != null) {
+      Values.httpUrlProblem(issuer).ifPresent(p -> g.report(g.key("issuer"), p));
+    }
+
+    String activeKid = g.string("activeKid", "the kid of the signing key, one of grants.keys");
+    if (activeKid != null && !KID.matcher(activeKid).matches()) {
+      g.report(g.key("activeKid"), "must be 1-64 letters, digits, '.', '_' or '-'");
+    }
+
+    Optional<Path> generateDir = Optional.empty();
+    String genText = g.string("generateMissingKeysIn", null);
+    if (genText != null) {
+      generateDir = Optional.ofNullable(resolvePath(dir, g, g.key("generateMissingKeysIn"), genText, true));
+    }
+
+    List<GrantsConfig.KeyRef> keys = new ArrayList<>();
+    Map<String, String> kidAt = new LinkedHashMap<>();
+    boolean keysComplete = true;
+    List<JsonNode> items = g.list("keys", "at least one {kid, file} entry");
+    if (items == null) {
+      keysComplete = false;
+      items = List.of();
+    }
+    for (int i = 0; i < items.size(); i++) {
+      int before = problems.count();
+      Section k = Section.of(problems, AIRLOCK, g.item("keys", i), items.get(i), "kid", "file");
+      String kid = k.string("kid", "the key id");
+      if (kid != null) {
+        if (!KID.matcher(kid).matches()) {
+          k.report(k.key("kid"), "must be 1-64 letters, digits, '.', '_' or '-'");
+        } else if (kidAt.containsKey(kid)) {
+          k.report(k.key("kid"), "duplicate kid '" + kid + "' (also " + kidAt.get(kid) + ")");
+        } else {
+          kidAt.put(kid, k.key("kid"));
+        }
+      }
+      String fileText =
+          k.string(
+              "file",
+              generateDir.isPresent()
+                  ? null
+                  : "path of the JWK file (or set grants.generateMissingKeysIn)");
+      Path file = null;
+      if (fileText != null) {
+        file = resolvePath(dir, k, k.key("file"), fileText, false);
+      } else if (generateDir.isPresent() && kid != null) {
+        file = generateDir.get().resolve(kid + KEY_FILE_SUFFIX);
+      }
+      if (problems.count() == before) {
+        keys.add(new GrantsConfig.KeyRef(kid, file));
+      } else {
+        keysComplete = false;
+      }
+    }
+    // only when every kid bound, or a typo in one key would also show up as a wrong activeKid
+    if (activeKid != null && keysComplete && !kidAt.containsKey(activeKid)) {
+      g.report(
+          g.key("activeKid"),
+          "'"
+              + activeKid
+              + "' is not among grants.keys (kids: "
+              + String.join(", ", kidAt.keySet())
+              + ")");
+    }
+
+    return new GrantsConfig(
+        issuer,
+        activeKid,
+        keys,
+        generateDir,
+        g.duration("leeway", MAX_LEEWAY, true, MAX_LEEWAY),
+        g.integer("cacheMaxEntries", 100_000, 1, 100_000_000),
+        (int) g.integer("maxFailuresPerAddressPerMinute", 60, 1, 1_000_000));
+  }
+
+  private static void checkProfileRefs(
+      RoutesBinder.Result routes,
+      YamlFiles.Status maskingStatus,
+      MaskingBinder.Result masking,
+      Problems problems) {
+    if (routes.profileRefs().isEmpty()) {
+      return;
+    }
+    if (maskingStatus == YamlFiles.Status.MISSING) {
+      TreeSet<String> names = new TreeSet<>();
+      routes.profileRefs().forEach(r -> names.add(r.profile()));
+      problems.add(
+          MaskingBinder.FILE,
+          ConfigError.WHOLE_FILE,
+          "missing (required: routes.yaml names masking profiles " + String.join(", ", names) + ")");
+      return;
+    }
+    if (maskingStatus != YamlFiles.Status.OK) {
+      // masking.yaml is broken and already reported; every reference would look unknown
+      return;
+    }
+    for (RoutesBinder.ProfileRef ref : routes.profileRefs()) {
+      if (!masking.names().contains(ref.profile())) {
+        problems.add(
+            RoutesBinder.FILE,
+            ref.key(),
+            "unknown masking profile '"
+                + ref.profile()
+                + "' (masking.yaml defines: "
+                + (masking.names().isEmpty() ? "none" : String.join(", ", masking.names()))
+                + ")");
+      }
+    }
+  }
+
+  private static PolicyConfig defaultPolicy() {
+    return new PolicyConfig(Duration.ofMinutes(15), MAX_GRANT_TTL_LIMIT);
+  }
+
+  private static PolicyConfig bindPolicy(JsonNode tree, Problems problems) {
+    Section root = Section.of(problems, POLICY, "", tree, "grants");
+    Section g = root.section("grants", "defaultTtl", "maxTtl");
+    PolicyConfig d = defaultPolicy();
+    Duration max = g.duration("maxTtl", d.maxGrantTtl(), false, MAX_GRANT_TTL_LIMIT);
+    int before = problems.count();
+    Duration dflt = g.duration("defaultTtl", d.defaultGrantTtl(), false, null);
+    if (problems.count() == before && dflt.compareTo(max) > 0) {
+      g.report(
+          g.key("defaultTtl"),
+          Values.formatDuration(dflt)
+              + " is longer than grants.maxTtl ("
+              + Values.formatDuration(max)
+              + ")");
+    }
+    return new PolicyConfig(dflt, max);
+  }
+
+  private static String host(Section s, String dflt) {
+    String h = s.string("host", null);
+    if (h == null) {
+      return dflt;
+    }
+    if (!HOST.matcher(h).matches()) {
+      s.report(s.key("host"), "not a host name or IP address: '" + h + "'");
+      return dflt;
+    }
+    return h;
+  }
+
+  private static boolean isWildcard(String host) {
+    return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+  }
+
+  /** Syntax only: whether the file exists is for whoever reads it, at the time it reads it. */
+  private static Path resolvePath(
+      Path dir, Section s, String key, String text, boolean directory) {
+    if (text.indexOf('\0') >= 0) {
+      s.report(key, "not a valid path (contains a NUL character)");
+      return null;
+    }
+    if (!directory && text.endsWith("/")) {
+      s.report(key, "must name a file, not end with /");
+      return null;
+    }
+    try {
+      return dir.resolve(Path.of(text)).normalize();
+    } catch (InvalidPathException e) {
+      s.report(key, "not a valid path: " + e.getReason());
+      return null;
+    }
+  }
+
+  private static String randomSuffix() {
+    byte[] b = new byte[3];
+    new SecureRandom().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,116 @@
+package io.airlock.gateway.dataplane;
+
+import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.DataPlaneConfig;
+import io.airlock.policy.mask.MaskingProfile;
+import io.airlock.policy.mask.StreamingMasker;
+import io.airlock.policy.revocation.RevocationView;
+import io.airlock.policy.route.RouteTable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+
+/**
+ * The data plane (default :8080): one verticle per event loop, each with its own server and
+ * backend client, all running the same {@link Pipeline}.
+ */
+public final class DataPlaneServer {
+  private DataPlaneServer() {}
+
+  /** Everything the data plane needs from the rest of the node. */
+  public record Dependencies(
+      AirlockConfig config,
+      GrantAuthenticator grants,
+      RevocationView revocations,
+      BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers,
+      MeterRegistry registry,
+      Clock clock) {}
+
+  /**
+   * Deploys {@code instances} data-plane verticles and completes with the bound port. With
+   * port 0 (tests) a single instance is used so the port is unambiguous.
+   */
+  public static Future<Integer> deploy(Vertx vertx, Dependencies deps, int instances) {
+    DataPlaneConfig dp = deps.config().dataPlane();
+    int n = dp.port() == 0 ? 1 : Math.max(1, instances);
+    AtomicInteger port = new AtomicInteger();
+    return vertx
+        .deployVerticle(() -> new Instance(deps, port), new DeploymentOptions().setInstances(n))
+        .map(id -> port.get());
+  }
+
+  static HttpServerOptions serverOptions(DataPlaneConfig dp) {
+    return new HttpServerOptions()
+        .setHost(dp.host())
+        .setPort(dp.port())
+        // h2c (Upgrade and prior knowledge) would be handled inside Netty, past our Upgrade check
+        .setHttp2ClearTextEnabled(false)
+        .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
+        .setMaxHeaderSize(dp.maxHeaderBytes())
+        .setMaxInitialLineLength(dp.maxUriLength() + 64)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false)
+        .setHandle100ContinueAutomatically(false)
+        .setIdleTimeout(120);
+  }
+
+  private static final class Instance extends VerticleBase {
+    private final Dependencies deps;
+    private final AtomicInteger port;
+    private HttpClient client;
+
+    Instance(Dependencies deps, AtomicInteger port) {
+      this.deps = deps;
+      this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+      AirlockConfig cfg = deps.config();
+      client =
+          vertx.createHttpClient(
+              new HttpClientOptions()
+                  .setKeepAlive(true)
+                  .setDecompressionSupported(false)
+                  .setConnectTimeout((int) cfg.dataPlane().backendConnectTimeout().toMillis()),
+              new PoolOptions().setHttp1MaxSize(64));
+      Forwarder forwarder =
+          new Forwarder(
+              client,
+              cfg.dataPlane(),
+              cfg.maskingProfiles(),
+              deps.maskers(),
+              new Watermarks(cfg.node().id(), deps.clock()));
+      // DESIGN.md "Data plane": the order below is the contract; steps 7 (quotas, honey
+      // records) and 8 (write-ahead audit) slot in after ScopeCheck.
+      List<Stage> stages =
+          List.of(
+              new PathGuard(cfg.dataPlane().maxUriLength()),
+              new RouteGuard(new RouteTable(cfg.routes())),
+              new GrantCheck(deps.grants()),
+              new RevocationCheck(deps.revocations(), cfg.revocation().maxStaleness(), deps.clock()),
+              new ScopeCheck());
+      Pipeline pipeline =
+          new Pipeline(stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()));
+      HttpServer server = vertx.createHttpServer(serverOptions(cfg.dataPlane())).requestHandler(pipeline::handle);
+      return server.listen().onSuccess(s -> port.set(s.actualPort()));
+    }
+
+    @Override
+    public Future<?> stop() {
+      return client == null ? Future.succeededFuture() : client.close();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.airlock.gateway.dataplane;
+
+import io.airlock.policy.decision.Reason;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+
+/** The one mapping from a refusal reason to HTTP, and the one error body shape. */
+public final class ErrorResponder {
+  private ErrorResponder() {}
+
+  public static int status(Reason reason) {
+    switch (reason) {
+      case BAD_PATH:
+      case BAD_REQUEST:
+        return 400;
+      case GRANT_MISSING:
+      case GRANT_INVALID:
+      case GRANT_EXPIRED:
+      case GRANT_REVOKED:
+        return 401;
+      case UPGRADE_FORBIDDEN:
+      case AGENT_SUSPENDED:
+      case OUT_OF_SCOPE:
+      case QUOTA_EXCEEDED:
+        return 403;
+      case NO_ROUTE:
+        return 404;
+      case METHOD_NOT_ALLOWED:
+        return 405;
+      case BODY_TOO_LARGE:
+        return 413;
+      case TOO_MANY_INVALID_GRANTS:
+        return 429;
+      case BACKEND_UNAVAILABLE:
+      case UNMASKABLE_RESPONSE:
+        return 502;
+      case REVOCATION_STALE:
+      case AUDIT_UNAVAILABLE:
+        return 503;
+      case INTERNAL_ERROR:
+      default:
+        return 500;
+    }
+  }
+
+  /** Sends the error unless headers already left, in which case the connection is reset. */
+  public static void send(HttpServerResponse response, Reason reason, String message, String requestId) {
+    if (response.headWritten()) {
+      // a partial body must never look complete: cut the connection instead
+      response.reset();
+      return;
+    }
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    int status = status(reason);
+    String body =
+        new JsonObject()
+            .put("error", reason.code())
+            .put("message", message == null ? reason.code() : message)
+            .put("requestId", requestId)
+            .encode();
+    response.headers().clear();
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("X-Content-Type-Options", "nosniff");
+    if (requestId != null) {
+      response.putHeader("X-Airlock-Request-Id", requestId);
+    }
+    if (status == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
+    if (reason == Reason.METHOD_NOT_ALLOWED) {
+      response.putHeader("Allow", "GET, HEAD");
+    }
+    response.end(body);
+  }
+}

@@ -1,0 +1,199 @@
+package io.airlock.gateway.dataplane;
+
+import io.airlock.policy.config.DataPlaneConfig;
+import io.airlock.policy.config.Route;
+import io.airlock.policy.decision.Denied;
+import io.airlock.policy.decision.Reason;
+import io.airlock.policy.mask.MaskingProfile;
+import io.airlock.policy.mask.StreamingMasker;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.streams.ReadStream;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Steps 9 to 11: sends the checked request to the route's backend with sanitised headers and
+ * streams the response back, masked when the route has a profile. Headers go out only with
+ * the first masked bytes, so a body that is unmaskable from its first chunk still gets a clean
+ * 502; one that fails later gets a reset connection, never a body that looks complete.
+ */
+final class Forwarder {
+  private final HttpClient client;
+  private final DataPlaneConfig config;
+  private final Map<String, MaskingProfile> profiles;
+  private final BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers;
+  private final Watermarks watermarks;
+
+  Forwarder(
+      HttpClient client,
+      DataPlaneConfig config,
+      Map<String, MaskingProfile> profiles,
+      BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers,
+      Watermarks watermarks) {
+    this.client = client;
+    this.config = config;
+    this.profiles = profiles;
+    this.maskers = maskers;
+    this.watermarks = watermarks;
+  }
+
+  /** Completes with the status sent to the agent, or fails with the reason it was refused. */
+  Future<Integer> forward(Exchange ex) {
+    HttpServerRequest req = ex.request();
+    Route route = ex.match().route();
+    long bodyLength = requestBodyLength(req);
+    URI backend = route.backend();
+    boolean tls = "https".equalsIgnoreCase(backend.getScheme());
+    int port = backend.getPort() > 0 ? backend.getPort() : (tls ? 443 : 80);
+    RequestOptions opts =
+        new RequestOptions()
+            .setMethod(req.method())
+            .setHost(backend.getHost())
+            .setPort(port)
+            .setSsl(tls)
+            .setURI(ex.path().forwardTarget(backend.getRawPath()))
+            .setHeaders(HeaderSanitizer.forBackend(req.headers(), ex))
+            .setConnectTimeout(config.backendConnectTimeout().toMillis())
+            .setIdleTimeout(config.backendResponseTimeout().toMillis());
+    return client
+        .request(opts)
+        .recover(err -> Future.failedFuture(new Denied(Reason.BACKEND_UNAVAILABLE, "backend unreachable: " + err.getMessage())))
+        .compose(
+            creq -> {
+              // if the agent goes away mid-exchange, stop reading from the backend too
+              req.response().closeHandler(v -> creq.reset());
+              Future<HttpClientResponse> sent;
+              if (bodyLength > 0) {
+                creq.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(bodyLength));
+                sent = creq.send(req);
+              } else {
+                req.resume();
+                sent = creq.send();
+              }
+              return sent.recover(
+                  err -> Future.failedFuture(new Denied(Reason.BACKEND_UNAVAILABLE, "backend failed: " + err.getMessage())));
+            })
+        .compose(cresp -> respond(ex, route, cresp));
+  }
+
+  private long requestBodyLength(HttpServerRequest req) {
+    if (req.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+      // a length-less body is where request smuggling lives; support tools can send a length
+      throw new Denied(Reason.BAD_REQUEST, "chunked request bodies are not accepted; send Content-Length");
+    }
+    String cl = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (cl == null) {
+      return 0;
+    }
+    long n;
+    try {
+      n = Long.parseLong(cl);
+    } catch (NumberFormatException e) {
+      throw new Denied(Reason.BAD_REQUEST, "invalid Content-Length");
+    }
+    if (n > config.maxRequestBodyBytes()) {
+      throw new Denied(Reason.BODY_TOO_LARGE, "request body over " + config.maxRequestBodyBytes() + " bytes");
+    }
+    return n;
+  }
+
+  private Future<Integer> respond(Exchange ex, Route route, HttpClientResponse cresp) {
+    HttpServerResponse resp = ex.request().response();
+    int status = cresp.statusCode();
+    boolean noBody =
+        ex.request().method() == HttpMethod.HEAD || status == 204 || status == 304 || (status >= 100 && status < 200);
+    MaskingProfile profile = route.maskingProfile().map(profiles::get).orElse(null);
+    boolean mask = profile != null && !noBody && maskable(cresp);
+    if (profile != null && !noBody && !mask && !route.passthrough()) {
+      cresp.request().reset();
+      return Future.failedFuture(
+          new Denied(Reason.UNMASKABLE_RESPONSE, "backend sent " + describe(cresp) + ", which cannot be masked"));
+    }
+    resp.setStatusCode(status);
+    HeaderSanitizer.copyResponse(cresp.headers(), resp.headers(), mask || profile != null);
+    resp.putHeader("X-Airlock-Request-Id", ex.requestId());
+    resp.putHeader("X-Airlock-Watermark", watermarks.stamp(ex));
+    resp.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    if (noBody) {
+      cresp.handler(null);
+      cresp.resume();
+      resp.end();
+      return Future.succeededFuture(status);
+    }
+    ReadStream<Buffer> body = mask ? new MaskingReadStream(cresp, maskers.apply(profile, ex)) : cresp;
+    if (mask || !resp.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+      resp.setChunked(true);
+    }
+    return pump(body, resp, cresp).map(status);
+  }
+
+  private static Future<Void> pump(ReadStream<Buffer> body, HttpServerResponse resp, HttpClientResponse cresp) {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    body.exceptionHandler(
+        err -> {
+          cresp.request().reset();
+          Denied d =
+              err instanceof Denied
+                  ? (Denied) err
+                  : new Denied(Reason.UNMASKABLE_RESPONSE, "response could not be masked: " + err.getMessage());
+          done.tryFail(d);
+        });
+    body.endHandler(v -> resp.end().onComplete(ar -> done.tryComplete()));
+    body.handler(
+        chunk -> {
+          resp.write(chunk);
+          if (resp.writeQueueFull()) {
+            body.pause();
+            resp.drainHandler(v -> body.resume());
+          }
+        });
+    return done.future();
+  }
+
+  private static boolean maskable(HttpClientResponse cresp) {
+    String enc = cresp.getHeader(HttpHeaders.CONTENT_ENCODING);
+    if (enc != null && !enc.trim().equalsIgnoreCase("identity")) {
+      return false;
+    }
+    String ct = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (ct == null) {
+      return false;
+    }
+    String[] parts = ct.toLowerCase(Locale.ROOT).split(";");
+    String type = parts[0].trim();
+    boolean json = type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    if (!json) {
+      return false;
+    }
+    for (int i = 1; i < parts.length; i++) {
+      String p = parts[i].trim();
+      if (p.startsWith("charset=")) {
+        String cs = p.substring("charset=".length()).replace("\"", "");
+        if (!cs.equals("utf-8") && !cs.equals("utf8")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static String describe(HttpClientResponse cresp) {
+    String enc = cresp.getHeader(HttpHeaders.CONTENT_ENCODING);
+    String ct = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (enc != null && !enc.trim().equalsIgnoreCase("identity")) {
+      return "a compressed body (Content-Encoding: " + enc + ")";
+    }
+    return ct == null ? "a body without Content-Type" : "Content-Type " + ct;
+  }
+}

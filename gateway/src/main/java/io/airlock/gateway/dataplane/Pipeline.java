@@ -1,0 +1,83 @@
+package io.airlock.gateway.dataplane;
+
+import io.airlock.policy.decision.Denied;
+import io.airlock.policy.decision.Reason;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place the data-plane stages are ordered (DESIGN.md "Data plane"). The first stage
+ * that refuses answers; a request reaches the {@link Forwarder} only after every stage passed.
+ */
+public final class Pipeline {
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  private final List<Stage> stages;
+  private final Forwarder forwarder;
+  private final Clock clock;
+  private final RequestOutcomes outcomes;
+
+  Pipeline(List<Stage> stages, Forwarder forwarder, Clock clock, RequestOutcomes outcomes) {
+    this.stages = List.copyOf(stages);
+    this.forwarder = forwarder;
+    this.clock = clock;
+    this.outcomes = outcomes;
+  }
+
+  void handle(HttpServerRequest request) {
+    // nothing is read from the agent until every check passed
+    request.pause();
+    String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    Exchange start = Exchange.start(newRequestId(), request, remote, clock.instant());
+    long t0 = System.nanoTime();
+    // the newest exchange a stage accepted, so a refusal is still tagged with its route
+    Exchange[] last = {start};
+    Future<Exchange> f = Future.succeededFuture(start);
+    for (Stage s : stages) {
+      f =
+          f.compose(
+              ex -> {
+                last[0] = ex;
+                return s.apply(ex);
+              });
+    }
+    f.compose(
+            ex -> {
+              last[0] = ex;
+              return forwarder.forward(ex);
+            })
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                outcomes.record(last[0], ar.result(), null, System.nanoTime() - t0);
+                return;
+              }
+              Throwable err = ar.cause();
+              Denied d;
+              if (err instanceof Denied) {
+                d = (Denied) err;
+              } else {
+                log.error("request {} failed unexpectedly", start.requestId(), err);
+                d = new Denied(Reason.INTERNAL_ERROR, "internal error; quote request id " + start.requestId());
+              }
+              if (!request.isEnded()) {
+                // an unread request body would desynchronise the connection: answer and close
+                request.response().putHeader(HttpHeaders.CONNECTION, "close");
+                request.resume();
+              }
+              ErrorResponder.send(request.response(), d.reason(), d.getMessage(), start.requestId());
+              outcomes.record(last[0], ErrorResponder.status(d.reason()), d, System.nanoTime() - t0);
+            });
+  }
+
+  static String newRequestId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE).substring(0, 8);
+  }
+}

@@ -1,0 +1,93 @@
+package io.airlock.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.config.Route;
+import io.airlock.policy.mask.FieldClass;
+import io.airlock.policy.mask.MaskingProfile;
+import io.airlock.policy.mask.MaskingProfile.FieldRule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The configurations shipped in the repository must always load. */
+class ShippedConfigTest {
+
+  static Path projectRoot() {
+    String prop = System.getProperty("airlock.project.root");
+    if (prop != null && Files.isDirectory(Path.of(prop, "config", "demo"))) {
+      return Path.of(prop);
+    }
+    // running from an IDE without surefire's system property
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("config").resolve("demo"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("cannot find the repository root (no config/demo above cwd)");
+  }
+
+  @Test
+  void demoConfigLoads() throws ConfigException {
+    Path root = projectRoot();
+    AirlockConfig c = ConfigLoader.load(root.resolve("config/demo"));
+
+    assertThat(c.identity().mode()).isEqualTo(IdentityConfig.Mode.DEMO);
+    assertThat(c.dataPlane().host()).isEqualTo("127.0.0.1");
+    assertThat(c.dataPlane().port()).isEqualTo(8080);
+    assertThat(c.controlPlane().port()).isEqualTo(8081);
+    assertThat(c.grants().activeKid()).isEqualTo("demo-2026-11");
+    // the demo key is generated into the git-ignored var/keys at the repository root
+    Path keys = root.resolve("var/keys").toAbsolutePath().normalize();
+    assertThat(c.grants().generateDir()).contains(keys);
+    assertThat(c.grants().keys())
+        .singleElement()
+        .satisfies(k -> assertThat(k.file()).isEqualTo(keys.resolve("demo-2026-11.jwk.json")));
+
+    assertThat(c.routes()).extracting(Route::id).containsExactly("client-transactions", "client-record");
+    for (Route r : c.routes()) {
+      assertThat(r.backend().toString()).isEqualTo("http://127.0.0.1:9090");
+      assertThat(r.methods()).containsExactlyInAnyOrder("GET", "HEAD");
+      assertThat(c.maskingProfiles()).containsKey(r.maskingProfile().orElseThrow());
+    }
+
+    MaskingProfile record = c.maskingProfiles().get("client-record");
+    assertThat(record.mode()).isEqualTo(MaskingProfile.Mode.ALLOW);
+    assertThat(record.ruleForField("name")).contains(FieldRule.CLEAR);
+    assertThat(record.ruleForField("email")).contains(FieldRule.of(FieldClass.EMAIL));
+    assertThat(record.ruleForField("twoFactorSecret")).contains(FieldRule.of(FieldClass.SECRET));
+    // not listed anywhere, so the allow-list redacts it
+    assertThat(record.ruleForField("notes")).isEmpty();
+    assertThat(record.paths()).containsEntry("$.card.number", FieldRule.of(FieldClass.CARD));
+
+    MaskingProfile tx = c.maskingProfiles().get("transactions");
+    assertThat(tx.ruleForField("iban")).contains(FieldRule.of(FieldClass.BANK));
+    assertThat(tx.ruleForField("description")).contains(FieldRule.CLEAR);
+  }
+
+  @Test
+  void exampleConfigLoadsWithoutReadingKeyFiles() throws ConfigException {
+    AirlockConfig c = ConfigLoader.load(projectRoot().resolve("config"));
+
+    assertThat(c.identity().mode()).isEqualTo(IdentityConfig.Mode.OIDC);
+    assertThat(c.grants().generateDir()).isEmpty();
+    assertThat(c.grants().keys()).hasSize(2);
+    // outside the repository and absent here: the loader resolves paths, SigningKeys reads them
+    assertThat(c.grants().keys().get(0).file())
+        .isEqualTo(Path.of("/etc/airlock/keys/airlock-2026-11.jwk.json"));
+    assertThat(c.dataPlane().maxRequestBodyBytes()).isEqualTo(64 * 1024);
+    assertThat(c.revocation().maxStaleness()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(c.policy().maxGrantTtl()).isEqualTo(Duration.ofMinutes(60));
+
+    Route statements =
+        c.routes().stream().filter(r -> r.id().equals("client-statements")).findFirst().orElseThrow();
+    assertThat(statements.passthrough()).isTrue();
+    assertThat(statements.maskingProfile()).isEqualTo(Optional.empty());
+    assertThat(c.maskingProfiles().get("client-record").ruleForField("notes")).isEmpty();
+    assertThat(c.maskingProfiles().get("client-record").paths()).containsEntry("$.notes", FieldRule.CLEAR);
+  }
+}

@@ -1,0 +1,87 @@
+package io.airlock.gateway.testing;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import io.airlock.policy.config.AccessLogConfig;
+import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.DataPlaneConfig;
+import io.airlock.policy.config.GrantsConfig;
+import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.config.ListenerConfig;
+import io.airlock.policy.config.NodeConfig;
+import io.airlock.policy.config.PolicyConfig;
+import io.airlock.policy.config.RevocationConfig;
+import io.airlock.policy.config.Route;
+import io.airlock.policy.mask.FieldClass;
+import io.airlock.policy.mask.MaskingProfile;
+import io.airlock.policy.mask.MaskingProfile.FieldRule;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Programmatic configs for end-to-end tests: loopback, port 0, a fresh signing key. */
+public final class TestConfigs {
+  public static final String ISSUER = "http://127.0.0.1:8081";
+  public static final String KID = "test-kid-1";
+
+  private TestConfigs() {}
+
+  /** The client-record profile the tests assert against (allow mode). */
+  public static MaskingProfile clientProfile() {
+    return new MaskingProfile(
+        "client-record",
+        MaskingProfile.Mode.ALLOW,
+        Map.ofEntries(
+            Map.entry("id", FieldRule.CLEAR),
+            Map.entry("name", FieldRule.CLEAR),
+            Map.entry("status", FieldRule.CLEAR),
+            Map.entry("currency", FieldRule.CLEAR),
+            Map.entry("amount", FieldRule.CLEAR),
+            Map.entry("clientid", FieldRule.CLEAR),
+            Map.entry("description", FieldRule.CLEAR),
+            Map.entry("at", FieldRule.CLEAR),
+            Map.entry("email", FieldRule.of(FieldClass.EMAIL)),
+            Map.entry("ssn", FieldRule.of(FieldClass.SSN)),
+            Map.entry("iban", FieldRule.of(FieldClass.BANK)),
+            Map.entry("twofactorsecret", FieldRule.of(FieldClass.SECRET))),
+        Map.of(),
+        Set.of(io.airlock.policy.mask.Detector.values()),
+        Map.of(),
+        MaskingProfile.DEFAULT_MAX_DEPTH);
+  }
+
+  /**
+   * A config with two routes to {@code backend}: {@code /clients/{client}} (and below, masked)
+   * and {@code /raw/{client}} (passthrough, no profile), plus {@code /write/{client}} allowing POST.
+   */
+  public static AirlockConfig config(Path dir, URI backend) throws Exception {
+    Path keyFile = dir.resolve(KID + ".jwk.json");
+    if (!Files.exists(keyFile)) {
+      ECKey key = new ECKeyGenerator(Curve.P_256).keyID(KID).generate();
+      Files.writeString(keyFile, key.toJSONString());
+    }
+    MaskingProfile profile = clientProfile();
+    return new AirlockConfig(
+        dir,
+        new NodeConfig("test-node"),
+        new DataPlaneConfig("127.0.0.1", 0, 64 * 1024, 16 * 1024, 2048, Duration.ofSeconds(2), Duration.ofSeconds(10)),
+        new ListenerConfig("127.0.0.1", 0),
+        new GrantsConfig(
+            ISSUER, KID, List.of(new GrantsConfig.KeyRef(KID, keyFile)), Optional.empty(), Duration.ofSeconds(30), 10_000, 1000),
+        new RevocationConfig(Duration.ofSeconds(1)),
+        new IdentityConfig(IdentityConfig.Mode.DEMO),
+        new AccessLogConfig(false),
+        List.of(
+            new Route("client", "/clients/{client}", true, backend, Set.of("GET", "HEAD"), Optional.of(profile.name()), false),
+            new Route("raw", "/raw/{client}", true, backend, Set.of("GET"), Optional.empty(), true),
+            new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false)),
+        Map.of(profile.name(), profile),
+        new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)));
+  }
+}
