@@ -133,8 +133,7 @@ public final class Main {
                     .header("Authorization", "Bearer " + grant.token())
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
-    out.println("What it returns (HTTP " + sample.statusCode() + ", masked by profile of route "
-        + config.routes().get(0).id() + "):");
+    out.println("What it returns (HTTP " + sample.statusCode() + ", masked while streaming):");
     out.println(sample.body());
     out.println();
     out.println("Try c-0003 (not in the grant: 403 out_of_scope), or mint others: ./airlock grant --help");

@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,7 @@ public final class GrantVerifier {
       throw new IllegalArgumentException("at least one grant verification key is needed");
     }
     List<JWK> jwks = new ArrayList<>();
-    Map<String, Es256Signature> sigs = new java.util.HashMap<>();
+    Map<String, Es256Signature> sigs = new HashMap<>();
     publicKeys.forEach((kid, key) -> {
       ECKey pub = key.toPublicJWK();
       if (!kid.equals(pub.getKeyID())) {

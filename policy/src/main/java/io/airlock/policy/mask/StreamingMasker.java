@@ -113,6 +113,7 @@ public final class StreamingMasker {
   private boolean[] clearAt = new boolean[16];
 
   private String pendingName;
+  private NameInfo pendingInfo;
   private int skipDepth;
   private boolean done;
   private boolean closed;
@@ -256,7 +257,10 @@ public final class StreamingMasker {
         continue;
       }
       switch (id) {
-        case ID_FIELD_NAME -> pendingName = parser.currentName();
+        case ID_FIELD_NAME -> {
+          pendingName = parser.currentName();
+          pendingInfo = t.name(pendingName);
+        }
         case ID_END_OBJECT -> {
           gen.writeEndObject();
           pop();
@@ -294,7 +298,7 @@ public final class StreamingMasker {
       inArray = false;
       PathNode pn = pathAt[depth];
       node = pn == null ? null : pn.child(pendingName);
-      rule = node != null && node.rule != null ? node.rule : t.fields.get(pendingName);
+      rule = node != null && node.rule != null ? node.rule : pendingInfo.rule;
     }
     FieldClass cls = rule == null ? null : rule.fieldClass().orElse(null);
     boolean ownMasked = cls != null && !t.unmasked[cls.ordinal()];
@@ -406,7 +410,7 @@ public final class StreamingMasker {
 
   private void writeName() throws IOException {
     if (pendingName != null) {
-      gen.writeFieldName(pendingName);
+      gen.writeFieldName(pendingInfo.encoded);
       pendingName = null;
     }
   }
@@ -529,6 +533,9 @@ public final class StreamingMasker {
     gen.writeString("h:" + token.substring(0, 16));
   }
 
+  /** A field name's rule and its pre-encoded JSON form. */
+  record NameInfo(SerializedString encoded, FieldRule rule) {}
+
   /** Forwards the generator's buffer to the sink of the current call; drops it outside calls. */
   private static final class SinkStream extends OutputStream {
     ByteSink sink;
@@ -555,6 +562,8 @@ public final class StreamingMasker {
     // factories are costly to build and carry the shared field-name symbol table; limits rarely vary
     private static final Map<Limits, JsonFactory> FACTORIES = new ConcurrentHashMap<>();
 
+    private static final int MAX_CACHED_NAMES = 4096;
+    private final Map<String, NameInfo> names = new ConcurrentHashMap<>();
     final boolean allow;
     final NameTable<FieldRule> fields;
     final PathNode paths;
@@ -593,6 +602,22 @@ public final class StreamingMasker {
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException("HmacSHA256 unavailable", e);
       }
+    }
+
+    /**
+     * Field names from the parser are canonical instances shared by every parser of the factory,
+     * so a cache keyed by them turns rule lookup and name encoding into one probe. Bounded: a
+     * backend inventing keys cannot grow it without limit.
+     */
+    NameInfo name(String n) {
+      NameInfo i = names.get(n);
+      if (i == null) {
+        i = new NameInfo(new SerializedString(n), fields.get(n));
+        if (names.size() < MAX_CACHED_NAMES) {
+          names.putIfAbsent(n, i);
+        }
+      }
+      return i;
     }
 
     public StreamingMasker newMasker() {

@@ -1,0 +1,245 @@
+package io.airlock.gateway.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.gateway.testing.GatewayHarness;
+import io.airlock.gateway.testing.RecordingBackend.Seen;
+import io.airlock.gateway.testing.Wire;
+import io.airlock.policy.grant.Action;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests that try to turn the exchange into something other than one checked HTTP/1.1
+ * request (WebSocket, h2c, HTTP/2 prior knowledge, CONNECT tunnels, absolute-form targets,
+ * ambiguous framing). Each is answered with a 4xx or a closed connection, and in every case
+ * except the ignorable h2c offer the backend sees nothing at all.
+ */
+class ProtocolSmugglingTest {
+  @TempDir static Path dir;
+  static GatewayHarness gw;
+  static String read;
+  static String write;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = GatewayHarness.start(dir);
+    read = gw.grant("c-0001");
+    write = gw.grant(Set.of(Action.READ, Action.WRITE), Set.of(), "c-0001");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    gw.backend.seen().clear();
+    gw.backend.json(DataPlaneTest.RECORD);
+  }
+
+  static Wire.Response send(String request) throws Exception {
+    return Wire.exchange(gw.dataPort(), request);
+  }
+
+  static String errorCode(Wire.Response r) {
+    return new JsonObject(r.bodyText()).getString("error");
+  }
+
+  static void backendSawNothing() {
+    assertThat(gw.backend.seen()).as("requests that reached the backend").isEmpty();
+  }
+
+  @Test
+  void websocket_upgrade_is_403_and_never_reaches_the_backend() throws Exception {
+    Wire.Response r =
+        send(
+            "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n"
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(403);
+    assertThat(errorCode(r)).isEqualTo("upgrade_forbidden");
+    assertThat(r.rawText()).doesNotContain("101", "Sec-WebSocket-Accept");
+    backendSawNothing();
+  }
+
+  @Test
+  void h2c_upgrade_offer_is_ignored_and_answered_over_http_1_1() throws Exception {
+    Wire.Response r =
+        send(
+            "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n"
+                + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(200);
+    assertThat(r.rawText()).startsWith("HTTP/1.1 200").doesNotContain("101 Switching");
+    assertThat(r.complete).isTrue();
+    assertThat(new JsonObject(r.bodyText()).getString("email")).isEqualTo("a***@e***.com");
+    // the backend gets a plain request: no trace of the offer
+    assertThat(gw.backend.seen()).hasSize(1);
+    Seen seen = gw.backend.last();
+    assertThat(seen.headers().contains("Upgrade")).isFalse();
+    assertThat(seen.headers().contains("HTTP2-Settings")).isFalse();
+    assertThat(seen.headers().getAll("Connection")).noneMatch(v -> v.toLowerCase().contains("upgrade"));
+  }
+
+  @Test
+  void http2_prior_knowledge_preface_gets_no_http2() throws Exception {
+    byte[] preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    // followed by an empty client SETTINGS frame, as a real h2 client would send
+    byte[] settings = {0, 0, 0, 0x04, 0, 0, 0, 0, 0};
+    byte[] req = new byte[preface.length + settings.length];
+    System.arraycopy(preface, 0, req, 0, preface.length);
+    System.arraycopy(settings, 0, req, preface.length, settings.length);
+
+    Wire.Response r = Wire.exchange(gw.dataPort(), req, Duration.ofSeconds(3));
+
+    // an h2 server would answer with its own SETTINGS frame (type 0x04 at offset 3), never HTTP/1
+    byte[] raw = r.raw;
+    boolean h2Settings = raw.length >= 9 && raw[3] == 0x04 && raw[4] == 0 && raw[5] == 0 && raw[6] == 0 && raw[7] == 0;
+    assertThat(h2Settings).as("server spoke HTTP/2: " + r).isFalse();
+    assertThat(r.status).as(r.toString()).isNotEqualTo(101);
+    // Vert.x with h2c off parses the preface as an HTTP/1 request line for target '*', which
+    // PathGuard refuses (400); a closed connection would be just as safe
+    assertThat(r.status == -1 ? 400 : r.status).as(r.toString()).isEqualTo(400);
+    backendSawNothing();
+  }
+
+  @Test
+  void connect_is_403_upgrade_forbidden() throws Exception {
+    Wire.Response r =
+        send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nAuthorization: Bearer " + read + "\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(403);
+    assertThat(errorCode(r)).isEqualTo("upgrade_forbidden");
+    backendSawNothing();
+  }
+
+  @Test
+  void absolute_form_target_is_400_bad_path() throws Exception {
+    Wire.Response r =
+        send("GET http://evil.example/clients/c-0001 HTTP/1.1\r\nHost: evil.example\r\nAuthorization: Bearer " + read
+            + "\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(400);
+    assertThat(errorCode(r)).isEqualTo("bad_path");
+    backendSawNothing();
+  }
+
+  @Test
+  void asterisk_form_target_is_400() throws Exception {
+    Wire.Response r = send("GET * HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(400);
+    assertThat(errorCode(r)).isEqualTo("bad_path");
+    backendSawNothing();
+  }
+
+  @Test
+  void headers_over_the_configured_maximum_are_431() throws Exception {
+    // TestConfigs: maxHeaderBytes 16 KB; Netty refuses while decoding, before any stage runs
+    String big = "X-Padding: " + "a".repeat(17 * 1024) + "\r\n";
+    Wire.Response r =
+        send("GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n" + big + "\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(431);
+    backendSawNothing();
+  }
+
+  @Test
+  void request_target_far_over_the_maximum_is_414() throws Exception {
+    // maxUriLength 2048; the initial-line limit is that plus room for method and version
+    String path = "/clients/c-0001?q=" + "a".repeat(4096);
+    Wire.Response r =
+        send("GET " + path + " HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(414);
+    backendSawNothing();
+  }
+
+  @Test
+  void request_target_just_over_the_maximum_is_refused_by_path_guard() throws Exception {
+    // 2049..2112 characters fit Netty's initial-line limit (2048 + 64), so PathGuard decides:
+    // it answers 400 bad_path, not 414. Safe (never forwarded); see the report on 414 vs 400.
+    String path = "/clients/c-0001?q=" + "a".repeat(2049 - "/clients/c-0001?q=".length());
+    assertThat(path).hasSize(2049);
+    Wire.Response r =
+        send("GET " + path + " HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isIn(400, 414);
+    backendSawNothing();
+  }
+
+  @Test
+  void chunked_request_body_is_400_and_never_forwarded() throws Exception {
+    Wire.Response r =
+        send(
+            "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(400);
+    assertThat(errorCode(r)).isEqualTo("bad_request");
+    backendSawNothing();
+  }
+
+  @Test
+  void body_over_64_kb_is_413() throws Exception {
+    Wire.Response r =
+        send(
+            "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + (64 * 1024 + 1) + "\r\n\r\n{\"note\":\"");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(413);
+    assertThat(errorCode(r)).isEqualTo("body_too_large");
+    backendSawNothing();
+  }
+
+  @Test
+  void duplicate_content_length_with_different_values_is_400() throws Exception {
+    Wire.Response r =
+        send(
+            "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 13\r\nContent-Length: 2\r\n\r\n"
+                + "{\"note\":\"hi\"}");
+
+    // Netty rejects conflicting lengths while decoding; Vert.x answers 400 (or closes)
+    assertThat(r.status == -1 ? 400 : r.status).as(r.toString()).isEqualTo(400);
+    backendSawNothing();
+  }
+
+  @Test
+  void content_length_together_with_chunked_is_400() throws Exception {
+    Wire.Response r =
+        send(
+            "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n");
+
+    // either Netty refuses the framing, or it drops Content-Length and the forwarder refuses chunked
+    assertThat(r.status == -1 ? 400 : r.status).as(r.toString()).isEqualTo(400);
+    backendSawNothing();
+  }
+
+  @Test
+  void two_authorization_headers_are_401_grant_invalid() throws Exception {
+    Wire.Response r =
+        send(
+            "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n"
+                + "Authorization: Bearer " + read + "\r\n\r\n");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(401);
+    assertThat(errorCode(r)).isEqualTo("grant_invalid");
+    assertThat(r.header("WWW-Authenticate")).hasValue("Bearer error=\"invalid_token\"");
+    backendSawNothing();
+  }
+}
