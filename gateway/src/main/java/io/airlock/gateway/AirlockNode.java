@@ -2,13 +2,13 @@ package io.airlock.gateway;
 
 import io.airlock.gateway.controlplane.ControlPlaneServer;
 import io.airlock.gateway.dataplane.DataPlaneServer;
+import io.airlock.gateway.dataplane.Maskers;
+import io.airlock.gateway.grant.EcdsaProvider;
 import io.airlock.gateway.grant.GrantGate;
 import io.airlock.gateway.grant.GrantVerifier;
 import io.airlock.gateway.grant.SigningKeys;
 import io.airlock.gateway.revocation.LocalRevocations;
 import io.airlock.policy.config.AirlockConfig;
-import io.airlock.policy.mask.MaskingOptions;
-import io.airlock.policy.mask.StreamingMasker;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -57,7 +57,7 @@ public final class AirlockNode implements AutoCloseable {
           "node {}: no shared store configured: revocation state is in-process, single node only",
           config.node().id());
       LocalRevocations revocations = new LocalRevocations(clock);
-      GrantVerifier verifier = new GrantVerifier(keys, config.grants().issuer(), config.grants().leeway(), clock);
+      GrantVerifier verifier = GrantVerifier.create(config.grants(), keys, clock, EcdsaProvider.fastest());
       GrantGate gate = new GrantGate(vertx, verifier, config.grants(), clock);
       // per-process key until the watermark/hmac secret is configurable: tokens are stable per node run
       byte[] hmacKey = new byte[32];
@@ -67,9 +67,7 @@ public final class AirlockNode implements AutoCloseable {
               config,
               gate::verify,
               revocations,
-              (profile, ex) ->
-                  StreamingMasker.create(
-                      profile, MaskingOptions.of(ex.grant().unmask(), hmacKey, ex.grant().agent())),
+              new Maskers(hmacKey),
               registry,
               clock);
       int dp =

@@ -3,6 +3,7 @@ package io.airlock.gateway.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.testing.GatewayHarness;
+import io.airlock.gateway.testing.RawHttp;
 import io.airlock.gateway.testing.RecordingBackend.Seen;
 import io.airlock.gateway.testing.Wire;
 import io.airlock.policy.grant.Action;
@@ -45,6 +46,24 @@ class ProtocolSmugglingTest {
   void reset() {
     gw.backend.seen().clear();
     gw.backend.json(DataPlaneTest.RECORD);
+  }
+
+  /** A second request hidden in the first one's body, with a valid grant: it must never run. */
+  static String smuggled() {
+    return "GET /clients/c-0001?smuggled=1 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n";
+  }
+
+  /** Every byte the gateway sends until it closes the connection (or stays quiet for 3 s). */
+  static String untilClosed(String request) throws Exception {
+    return RawHttp.exchange(gw.dataPort(), request, 3000);
+  }
+
+  static int responses(String raw) {
+    int n = 0;
+    for (int i = raw.indexOf("HTTP/1."); i >= 0; i = raw.indexOf("HTTP/1.", i + 1)) {
+      n++;
+    }
+    return n;
   }
 
   static Wire.Response send(String request) throws Exception {
@@ -108,9 +127,14 @@ class ProtocolSmugglingTest {
     boolean h2Settings = raw.length >= 9 && raw[3] == 0x04 && raw[4] == 0 && raw[5] == 0 && raw[6] == 0 && raw[7] == 0;
     assertThat(h2Settings).as("server spoke HTTP/2: " + r).isFalse();
     assertThat(r.status).as(r.toString()).isNotEqualTo(101);
-    // Vert.x with h2c off parses the preface as an HTTP/1 request line for target '*', which
-    // PathGuard refuses (400); a closed connection would be just as safe
-    assertThat(r.status == -1 ? 400 : r.status).as(r.toString()).isEqualTo(400);
+    // With h2c off, Netty's HTTP/1 decoder reads "PRI * HTTP/2.0" as a request line with an
+    // unsupported version and Vert.x answers it itself with "HTTP/2.0 501 Not Implemented" (a
+    // textual HTTP/1-style error, no frames) before any stage runs. That is safe: an error status
+    // or a closed connection, never a protocol switch. Nothing else may come back.
+    String text = r.rawText();
+    assertThat(text.isEmpty() || text.matches("(?s)^HTTP/\\d\\.\\d [45]\\d\\d .*"))
+        .as("expected an error status line or a closed connection: " + r)
+        .isTrue();
     backendSawNothing();
   }
 
@@ -181,14 +205,16 @@ class ProtocolSmugglingTest {
 
   @Test
   void chunked_request_body_is_400_and_never_forwarded() throws Exception {
-    Wire.Response r =
-        send(
+    String raw =
+        untilClosed(
             "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n");
+                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n" + smuggled());
 
-    assertThat(r.status).as(r.toString()).isEqualTo(400);
-    assertThat(errorCode(r)).isEqualTo("bad_request");
+    assertThat(RawHttp.status(raw)).as(raw).isEqualTo(400);
+    assertThat(raw).contains("\"error\":\"bad_request\"");
+    // the refused body is never read into a backend request, and the connection is not reused
+    assertThat(responses(raw)).as(raw).isEqualTo(1);
     backendSawNothing();
   }
 
@@ -205,28 +231,49 @@ class ProtocolSmugglingTest {
   }
 
   @Test
-  void duplicate_content_length_with_different_values_is_400() throws Exception {
-    Wire.Response r =
-        send(
+  void duplicate_content_length_with_different_values_is_400_and_closes() throws Exception {
+    // with Content-Length 2 the rest of the body would parse as a second request
+    String raw =
+        untilClosed(
             "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 13\r\nContent-Length: 2\r\n\r\n"
-                + "{\"note\":\"hi\"}");
+                + "{}" + smuggled());
 
-    // Netty rejects conflicting lengths while decoding; Vert.x answers 400 (or closes)
-    assertThat(r.status == -1 ? 400 : r.status).as(r.toString()).isEqualTo(400);
+    // Netty refuses conflicting lengths while decoding; Vert.x answers a bare 400 and closes
+    assertThat(RawHttp.status(raw)).as(raw).isEqualTo(400);
+    assertThat(responses(raw)).as(raw).isEqualTo(1);
     backendSawNothing();
   }
 
   @Test
-  void content_length_together_with_chunked_is_400() throws Exception {
-    Wire.Response r =
-        send(
+  void content_length_together_with_chunked_is_400_and_closes() throws Exception {
+    // the classic CL.TE desync: a chunked reader sees the body end at "0", the rest is a request
+    String raw =
+        untilClosed(
             "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n");
+                + "Content-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "0\r\n\r\n" + smuggled());
 
-    // either Netty refuses the framing, or it drops Content-Length and the forwarder refuses chunked
-    assertThat(r.status == -1 ? 400 : r.status).as(r.toString()).isEqualTo(400);
+    // Netty 4.2.18 refuses the framing itself (bare 400, connection closed); a Netty that dropped
+    // Content-Length instead would still meet the forwarder's chunked refusal
+    assertThat(RawHttp.status(raw)).as(raw).isEqualTo(400);
+    assertThat(responses(raw)).as(raw).isEqualTo(1);
+    backendSawNothing();
+  }
+
+  @Test
+  void a_refusal_with_an_unread_body_closes_the_connection() throws Exception {
+    // Pipeline: "an unread request body would desynchronise the connection: answer and close".
+    // A refused request's pipelined successor must not be served on the same connection.
+    String raw =
+        untilClosed(
+            "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" + smuggled());
+
+    assertThat(RawHttp.status(raw)).as(raw).isEqualTo(403);
+    assertThat(raw).contains("out_of_scope");
+    assertThat(raw.toLowerCase()).contains("connection: close");
+    assertThat(responses(raw)).as(raw).isEqualTo(1);
     backendSawNothing();
   }
 

@@ -19,19 +19,16 @@ class ScratchProbeTest {
       gw.backend.json(DataPlaneTest.RECORD);
       String write = gw.grant(Set.of(Action.READ, Action.WRITE), Set.of(), "c-0001");
       String read = gw.grant("c-0001");
+      String smuggled = "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n";
       String[] reqs = {
+        "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\nContent-Type: application/json\r\nContent-Length: 13\r\nContent-Length: 2\r\n\r\n{\"note\":\"hi\"}" + smuggled,
+        "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
+        "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled,
         "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
-        "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\nContent-Type: application/json\r\nContent-Length: 13\r\nContent-Length: 2\r\n\r\n{\"note\":\"hi\"}",
-        "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\nd\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n",
-        "GET /clients/c-0001?q=" + "a".repeat(2049 - 18) + " HTTP/1.1\r\nHost: x\r\n\r\n",
-        "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer " + read + "\r\n\r\n",
-        "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nX-Padding: " + "a".repeat(17*1024) + "\r\n\r\n",
-        "GET /clients/c-0001?q=" + "a".repeat(4096) + " HTTP/1.1\r\nHost: x\r\n\r\n",
-        "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\nContent-Type: application/json\r\nContent-Length: 70000\r\n\r\n{",
       };
       for (String r : reqs) {
         long t = System.nanoTime();
-        Wire.Response resp = Wire.exchange(gw.dataPort(), r.getBytes(StandardCharsets.ISO_8859_1), Duration.ofSeconds(3));
+        String resp = io.airlock.gateway.testing.RawHttp.exchange(gw.dataPort(), r, 3000);
         System.out.println("=== " + r.substring(0, Math.min(60, r.length())).replace("\r\n", "|") + " -> " + resp + " in ms " + (System.nanoTime() - t) / 1e6 + " backend=" + gw.backend.seen().size());
       }
     }

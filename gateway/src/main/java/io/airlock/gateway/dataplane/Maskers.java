@@ -1,0 +1,35 @@
+package io.airlock.gateway.dataplane;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.airlock.policy.mask.FieldClass;
+import io.airlock.policy.mask.MaskingOptions;
+import io.airlock.policy.mask.MaskingProfile;
+import io.airlock.policy.mask.StreamingMasker;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * One masker per response, built from a compiled template per (profile, unmasked classes,
+ * agent): compiling a profile costs more than masking a small record, so it is done once per
+ * grant shape, not once per request.
+ */
+public final class Maskers implements BiFunction<MaskingProfile, Exchange, StreamingMasker> {
+  private record Key(String profile, Set<FieldClass> unmask, String agent) {}
+
+  private final byte[] hmacKey;
+  private final Cache<Key, StreamingMasker.Template> templates =
+      Caffeine.newBuilder().maximumSize(10_000).build();
+
+  public Maskers(byte[] hmacKey) {
+    this.hmacKey = hmacKey.clone();
+  }
+
+  @Override
+  public StreamingMasker apply(MaskingProfile profile, Exchange ex) {
+    Key key = new Key(profile.name(), ex.grant().unmask(), ex.grant().agent());
+    return templates
+        .get(key, k -> StreamingMasker.template(profile, MaskingOptions.of(k.unmask(), hmacKey, k.agent())))
+        .newMasker();
+  }
+}
