@@ -41,9 +41,4 @@ public record Grant(
       throw new IllegalArgumentException("a grant can never unmask the secret class");
     }
   }
-
-  /** Scope check of data-plane step 6: the client is named and the method's action is granted. */
-  public boolean permits(String clientId, Action action) {
-    return clients.contains(clientId) && actions.contains(action);
-  }
 }
