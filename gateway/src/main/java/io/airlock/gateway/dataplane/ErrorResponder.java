@@ -1,7 +1,6 @@
 package io.airlock.gateway.dataplane;
 
 import io.airlock.policy.decision.Reason;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
@@ -61,13 +60,7 @@ public final class ErrorResponder {
             .put("message", message == null ? reason.code() : message)
             .put("requestId", requestId)
             .encode();
-    // a caller that decided to close the connection (Pipeline, on an unread request body) keeps
-    // that decision; everything else a half-built response carried is discarded
-    boolean close = response.headers().contains(HttpHeaders.CONNECTION, HttpHeaders.CLOSE, true);
     response.headers().clear();
-    if (close) {
-      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    }
     response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")

@@ -74,8 +74,18 @@ class ProtocolSmugglingTest {
     return new JsonObject(r.bodyText()).getString("error");
   }
 
-  static void backendSawNothing() {
-    assertThat(gw.backend.seen()).as("requests that reached the backend").isEmpty();
+  /**
+   * Asserts nothing reached the backend. A request the gateway wrongly dispatched might still be
+   * in flight when the agent's answer arrived, so a sentinel request goes through first: once its
+   * answer is back, anything dispatched before it has had its turn on the (single) event loop.
+   */
+  static void backendSawNothing() throws Exception {
+    java.net.http.HttpResponse<String> sentinel = gw.get("/clients/c-0001?sentinel=1", read);
+    assertThat(sentinel.statusCode()).isEqualTo(200);
+    assertThat(gw.backend.seen())
+        .as("requests that reached the backend")
+        .extracting(Seen::uri)
+        .containsExactly("/clients/c-0001?sentinel=1");
   }
 
   @Test
@@ -205,16 +215,14 @@ class ProtocolSmugglingTest {
 
   @Test
   void chunked_request_body_is_400_and_never_forwarded() throws Exception {
-    String raw =
-        untilClosed(
+    Wire.Response r =
+        send(
             "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
                 + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n" + smuggled());
+                + "d\r\n{\"note\":\"hi\"}\r\n0\r\n\r\n");
 
-    assertThat(RawHttp.status(raw)).as(raw).isEqualTo(400);
-    assertThat(raw).contains("\"error\":\"bad_request\"");
-    // the refused body is never read into a backend request, and the connection is not reused
-    assertThat(responses(raw)).as(raw).isEqualTo(1);
+    assertThat(r.status).as(r.toString()).isEqualTo(400);
+    assertThat(errorCode(r)).isEqualTo("bad_request");
     backendSawNothing();
   }
 
@@ -224,6 +232,21 @@ class ProtocolSmugglingTest {
         send(
             "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + (64 * 1024 + 1) + "\r\n\r\n{\"note\":\"");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(413);
+    assertThat(errorCode(r)).isEqualTo("body_too_large");
+    backendSawNothing();
+  }
+
+  @Test
+  void body_over_64_kb_sent_in_full_still_gets_its_413() throws Exception {
+    // the agent does not wait for the answer before sending its whole body: closing on it must
+    // not turn the 413 into a connection reset
+    String body = "{\"note\":\"" + "x".repeat(100 * 1024) + "\"}";
+    Wire.Response r =
+        send(
+            "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + write + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
 
     assertThat(r.status).as(r.toString()).isEqualTo(413);
     assertThat(errorCode(r)).isEqualTo("body_too_large");
@@ -265,6 +288,9 @@ class ProtocolSmugglingTest {
   void a_refusal_with_an_unread_body_closes_the_connection() throws Exception {
     // Pipeline: "an unread request body would desynchronise the connection: answer and close".
     // A refused request's pipelined successor must not be served on the same connection.
+    // FAILS today (reported): Pipeline puts "Connection: close", ErrorResponder.send clears every
+    // header before answering, and Vert.x does not close an HTTP/1.1 connection because of a
+    // response header anyway; the request pipelined behind the refused body reaches the backend.
     String raw =
         untilClosed(
             "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n"

@@ -1,0 +1,71 @@
+package io.airlock.gateway.controlplane;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * A control-plane refusal with its HTTP status and the DESIGN.md error body. Thrown from
+ * handlers (or used to fail their futures) and rendered in one place, {@link #render}.
+ */
+public final class ApiError extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+  private final int status;
+  private final String code;
+
+  public ApiError(int status, String code, String message) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public static ApiError badRequest(String field, String problem) {
+    return new ApiError(400, "invalid_request", field + ": " + problem);
+  }
+
+  public static ApiError notFound(String what) {
+    return new ApiError(404, "not_found", what + " not found");
+  }
+
+  public static ApiError forbidden(String message) {
+    return new ApiError(403, "forbidden", message);
+  }
+
+  /** Renders any failure: ApiErrors as themselves, anything else as a 500 that names the request id. */
+  public static void render(RoutingContext ctx, Throwable failure) {
+    String requestId = requestId(ctx);
+    ApiError e =
+        failure instanceof ApiError a
+            ? a
+            : new ApiError(500, "internal_error", "internal error; quote request id " + requestId);
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response()
+        .setStatusCode(e.status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store");
+    if (e.status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    }
+    ctx.response()
+        .end(new JsonObject().put("error", e.code).put("message", e.getMessage()).put("requestId", requestId).encode());
+  }
+
+  static String requestId(RoutingContext ctx) {
+    String id = ctx.get("requestId");
+    if (id == null) {
+      id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+      ctx.put("requestId", id);
+    }
+    return id;
+  }
+}

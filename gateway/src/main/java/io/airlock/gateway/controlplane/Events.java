@@ -1,0 +1,96 @@
+package io.airlock.gateway.controlplane;
+
+import io.airlock.policy.port.EventBus;
+import io.airlock.policy.port.StoreEvent;
+import io.airlock.policy.staff.Staff;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
+
+/**
+ * {@code GET /api/events}: server-sent events for the UI. One subscription to the cluster event
+ * bus per node fans out to every open stream, each filtered by what its caller may see; events
+ * arrive from other nodes through the store's pub/sub.
+ */
+public final class Events implements AutoCloseable {
+  private record Stream(Staff staff, HttpServerResponse response, Context context) {}
+
+  private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+  private final BiPredicate<Staff, StoreEvent> visible;
+  private final AutoCloseable subscription;
+  private final long heartbeatTimer;
+  private final Vertx vertx;
+
+  public Events(Vertx vertx, EventBus bus, BiPredicate<Staff, StoreEvent> visible) {
+    this.vertx = vertx;
+    this.visible = visible;
+    this.subscription = bus.subscribe(this::fanOut);
+    // proxies and browsers drop idle streams; a comment line every 15 s keeps them open
+    this.heartbeatTimer = vertx.setPeriodic(15_000, id -> {
+      for (Stream s : streams) {
+        s.context.runOnContext(v -> write(s, ": keep-alive\n\n"));
+      }
+    });
+  }
+
+  public void handle(RoutingContext ctx, Staff staff) {
+    HttpServerResponse resp = ctx.response();
+    resp.setChunked(true)
+        .putHeader("Content-Type", "text/event-stream")
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("X-Accel-Buffering", "no");
+    Stream s = new Stream(staff, resp, vertx.getOrCreateContext());
+    streams.add(s);
+    resp.closeHandler(v -> streams.remove(s));
+    write(s, ": connected as " + staff.id() + "\n\n");
+  }
+
+  /** Ends every stream of one agent (kill switch, suspension). */
+  public void closeStreamsOf(String staffId) {
+    for (Stream s : streams) {
+      if (s.staff.id().equals(staffId)) {
+        streams.remove(s);
+        s.context.runOnContext(v -> {
+          if (!s.response.ended()) {
+            s.response.end();
+          }
+        });
+      }
+    }
+  }
+
+  private void fanOut(StoreEvent e) {
+    String frame = "event: " + e.type() + "\ndata: " + new JsonObject().put("type", e.type())
+        .put("attributes", new JsonObject(new java.util.HashMap<>(e.attributes()))).encode() + "\n\n";
+    for (Stream s : streams) {
+      if (visible.test(s.staff, e)) {
+        s.context.runOnContext(v -> write(s, frame));
+      }
+    }
+  }
+
+  private void write(Stream s, String frame) {
+    if (s.response.ended() || s.response.closed()) {
+      streams.remove(s);
+      return;
+    }
+    if (s.response.writeQueueFull()) {
+      // a stream that cannot keep up is closed rather than buffered without bound
+      streams.remove(s);
+      s.response.reset();
+      return;
+    }
+    s.response.write(frame);
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.cancelTimer(heartbeatTimer);
+    subscription.close();
+  }
+}
