@@ -7,7 +7,9 @@ import io.airlock.gateway.grant.EcdsaProvider;
 import io.airlock.gateway.grant.GrantGate;
 import io.airlock.gateway.grant.GrantVerifier;
 import io.airlock.gateway.grant.SigningKeys;
-import io.airlock.gateway.revocation.LocalRevocations;
+import io.airlock.gateway.dataplane.InFlight;
+import io.airlock.gateway.revocation.RevocationSync;
+import io.airlock.gateway.store.memory.InMemoryRevocationStore;
 import io.airlock.policy.config.AirlockConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -56,7 +58,12 @@ public final class AirlockNode implements AutoCloseable {
       log.warn(
           "node {}: no shared store configured: revocation state is in-process, single node only",
           config.node().id());
-      LocalRevocations revocations = new LocalRevocations(clock);
+      RevocationSync revocations =
+          new RevocationSync(
+              vertx, new InMemoryRevocationStore(clock), config.node().id(), config.revocation().maxStaleness(), clock);
+      InFlight inFlight = new InFlight();
+      revocations.onChange(inFlight::sweep);
+      await(revocations.start());
       GrantVerifier verifier = GrantVerifier.create(config.grants(), keys, clock, EcdsaProvider.fastest());
       GrantGate gate = new GrantGate(vertx, verifier, config.grants(), clock);
       // per-process key until the watermark/hmac secret is configurable: tokens are stable per node run
@@ -69,14 +76,15 @@ public final class AirlockNode implements AutoCloseable {
               revocations,
               new Maskers(hmacKey),
               registry,
-              clock);
+              clock,
+              inFlight);
       int dp =
           DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors())
               .toCompletionStage()
               .toCompletableFuture()
               .get();
       HttpServer cp =
-          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, () -> true, registry)
+          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, revocations::fresh, registry)
               .toCompletionStage()
               .toCompletableFuture()
               .get();

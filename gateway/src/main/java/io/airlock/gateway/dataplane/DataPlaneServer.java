@@ -36,7 +36,8 @@ public final class DataPlaneServer {
       RevocationView revocations,
       BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers,
       MeterRegistry registry,
-      Clock clock) {}
+      Clock clock,
+      InFlight inFlight) {}
 
   /**
    * Deploys {@code instances} data-plane verticles and completes with the bound port. With
@@ -92,7 +93,8 @@ public final class DataPlaneServer {
               cfg.dataPlane(),
               cfg.maskingProfiles(),
               deps.maskers(),
-              new Watermarks(cfg.node().id(), deps.clock()));
+              new Watermarks(cfg.node().id(), deps.clock()),
+              deps.inFlight());
       // DESIGN.md "Data plane": the order below is the contract; steps 7 (quotas, honey
       // records) and 8 (write-ahead audit) slot in after ScopeCheck.
       List<Stage> stages =

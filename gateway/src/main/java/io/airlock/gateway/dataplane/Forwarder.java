@@ -34,13 +34,16 @@ final class Forwarder {
   private final Map<String, MaskingProfile> profiles;
   private final BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers;
   private final Watermarks watermarks;
+  private final InFlight inFlight;
 
   Forwarder(
       HttpClient client,
       DataPlaneConfig config,
       Map<String, MaskingProfile> profiles,
       BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers,
-      Watermarks watermarks) {
+      Watermarks watermarks,
+      InFlight inFlight) {
+    this.inFlight = inFlight;
     this.client = client;
     this.config = config;
     this.profiles = profiles;
@@ -50,6 +53,46 @@ final class Forwarder {
 
   /** Completes with the status sent to the agent, or fails with the reason it was refused. */
   Future<Integer> forward(Exchange ex) {
+    Live live = new Live(ex);
+    inFlight.add(live);
+    return send(ex, live).andThen(ar -> inFlight.remove(live));
+  }
+
+  /**
+   * The exchange as the kill switch sees it: from the moment checks passed until the last byte,
+   * a revocation that covers its grant resets both connections.
+   */
+  private static final class Live implements InFlight.Cuttable {
+    private final Exchange ex;
+    private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    private HttpClientRequest backend;
+    private boolean cut;
+
+    Live(Exchange ex) {
+      this.ex = ex;
+    }
+
+    @Override
+    public io.airlock.policy.grant.Grant grant() {
+      return ex.grant();
+    }
+
+    @Override
+    public io.vertx.core.Context context() {
+      return context;
+    }
+
+    @Override
+    public void cut() {
+      cut = true;
+      if (backend != null) {
+        backend.reset();
+      }
+      ex.request().response().reset();
+    }
+  }
+
+  private Future<Integer> send(Exchange ex, Live live) {
     HttpServerRequest req = ex.request();
     Route route = ex.match().route();
     long bodyLength = requestBodyLength(req);
@@ -71,6 +114,11 @@ final class Forwarder {
         .recover(err -> Future.failedFuture(new Denied(Reason.BACKEND_UNAVAILABLE, "backend unreachable: " + err.getMessage())))
         .compose(
             creq -> {
+              live.backend = creq;
+              if (live.cut) {
+                creq.reset();
+                return Future.failedFuture(new Denied(Reason.GRANT_REVOKED, "grant revoked while the request was in flight"));
+              }
               // if the agent goes away mid-exchange, stop reading from the backend too
               req.response().closeHandler(v -> creq.reset());
               Future<HttpClientResponse> sent;

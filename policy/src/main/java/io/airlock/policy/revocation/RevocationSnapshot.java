@@ -31,17 +31,9 @@ public record RevocationSnapshot(
    * is older than {@code maxStaleness}: an old view might miss a kill-all, so stale means deny.
    */
   public void check(Grant grant, Instant now, Duration maxStaleness) {
-    if (revokedJtis.contains(grant.jti())) {
-      throw new Denied(Reason.GRANT_REVOKED, "grant " + grant.jti() + " was revoked");
-    }
-    if (grant.epoch() < epoch) {
-      throw new Denied(Reason.GRANT_REVOKED, "grant predates kill-all (grant epoch " + grant.epoch() + " < " + epoch + ")");
-    }
-    if (lockdown) {
-      throw new Denied(Reason.GRANT_REVOKED, "the gateway is in lockdown");
-    }
-    if (suspendedAgents.contains(grant.agent())) {
-      throw new Denied(Reason.AGENT_SUSPENDED, "agent " + grant.agent() + " is suspended");
+    Denied dead = killed(grant);
+    if (dead != null) {
+      throw dead;
     }
     Duration age = Duration.between(confirmedAt, now);
     if (age.compareTo(maxStaleness) > 0) {
@@ -50,4 +42,22 @@ public record RevocationSnapshot(
           "revocation state not confirmed for " + age.toMillis() + " ms (limit " + maxStaleness.toMillis() + " ms)");
     }
   }
+
+  /** Why this snapshot kills the grant, or null if it does not (staleness aside). */
+  public Denied killed(Grant grant) {
+    if (revokedJtis.contains(grant.jti())) {
+      return new Denied(Reason.GRANT_REVOKED, "grant " + grant.jti() + " was revoked");
+    }
+    if (grant.epoch() < epoch) {
+      return new Denied(Reason.GRANT_REVOKED, "grant predates kill-all (grant epoch " + grant.epoch() + " < " + epoch + ")");
+    }
+    if (lockdown) {
+      return new Denied(Reason.GRANT_REVOKED, "the gateway is in lockdown");
+    }
+    if (suspendedAgents.contains(grant.agent())) {
+      return new Denied(Reason.AGENT_SUSPENDED, "agent " + grant.agent() + " is suspended");
+    }
+    return null;
+  }
+
 }

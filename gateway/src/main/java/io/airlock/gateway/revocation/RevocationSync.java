@@ -1,0 +1,234 @@
+package io.airlock.gateway.revocation;
+
+import io.airlock.policy.port.RevocationStore;
+import io.airlock.policy.port.RevocationStore.Change;
+import io.airlock.policy.revocation.RevocationSnapshot;
+import io.airlock.policy.revocation.RevocationView;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps this node's copy of the revocation state current (DESIGN.md data-plane steps 4-5):
+ * subscribe first, then load, reload after every resubscription, and confirm freshness on a
+ * timer. The data plane reads {@link #current()} with no I/O; a copy not confirmed within
+ * {@code maxStaleness} makes it answer 503, so a node cut off from the store fails closed.
+ *
+ * <p>Changes published by the store are applied the moment they arrive (a kill-all does not wait
+ * for a reload), then acknowledged with a heartbeat so the node that issued it can count us.
+ */
+public final class RevocationSync implements RevocationView, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RevocationSync.class);
+
+  private final Vertx vertx;
+  private final RevocationStore store;
+  private final String nodeId;
+  private final Duration maxStaleness;
+  private final Clock clock;
+  private final long intervalMillis;
+  private final CopyOnWriteArrayList<Consumer<RevocationSnapshot>> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Consumer<String>> alerts = new CopyOnWriteArrayList<>();
+
+  private volatile RevocationSnapshot snapshot;
+  private long version = -1;
+  private long highestEpochSeen;
+  private boolean seenInitialized;
+  private long timer = -1;
+  private AutoCloseable subscription;
+  private volatile boolean closed;
+
+  public RevocationSync(Vertx vertx, RevocationStore store, String nodeId, Duration maxStaleness, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.nodeId = nodeId;
+    this.maxStaleness = maxStaleness;
+    this.clock = clock;
+    // four confirmations per staleness window: one lost round trip does not make us stale
+    this.intervalMillis = Math.max(25, maxStaleness.toMillis() / 4);
+    // never confirmed: stale from the start, so nothing is served before the first load
+    this.snapshot = RevocationSnapshot.empty(Instant.EPOCH);
+  }
+
+  /** Subscribes, loads, starts the confirmation timer; completes after the first good load. */
+  public Future<Void> start() {
+    Promise<Void> first = Promise.promise();
+    subscription =
+        store.subscribe(
+            this::apply,
+            () -> reload().whenComplete((v, err) -> {
+              if (err == null) {
+                first.tryComplete();
+              } else {
+                log.warn("revocation: load after subscribing failed: {}", err.toString());
+              }
+            }));
+    timer = vertx.setPeriodic(intervalMillis, id -> confirm());
+    return first.future();
+  }
+
+  @Override
+  public RevocationSnapshot current() {
+    return snapshot;
+  }
+
+  /** True while the local copy is confirmed within maxStaleness (readiness). */
+  public boolean fresh() {
+    return Duration.between(snapshot.confirmedAt(), clock.instant()).compareTo(maxStaleness) <= 0;
+  }
+
+  /** Called with every new snapshot that may kill something (to cut in-flight exchanges). */
+  public void onChange(Consumer<RevocationSnapshot> listener) {
+    listeners.add(listener);
+  }
+
+  /** Called with a message for security when the store came back empty. */
+  public void onAlert(Consumer<String> listener) {
+    alerts.add(listener);
+  }
+
+  public long epoch() {
+    return snapshot.epoch();
+  }
+
+  private void confirm() {
+    if (closed) {
+      return;
+    }
+    Instant sentAt = clock.instant();
+    store
+        .stamp()
+        .thenCompose(
+            stamp -> {
+              synchronized (this) {
+                if (stamp.initialized() && stamp.version() == version && stamp.epoch() == snapshot.epoch()) {
+                  RevocationSnapshot s = snapshot;
+                  snapshot = new RevocationSnapshot(s.epoch(), s.revokedJtis(), s.suspendedAgents(), s.lockdown(), sentAt);
+                  return heartbeat();
+                }
+              }
+              return reload().thenCompose(v -> heartbeat());
+            })
+        .whenComplete(
+            (v, err) -> {
+              if (err != null && !closed) {
+                log.debug("revocation: confirmation failed: {}", err.toString());
+              }
+            });
+  }
+
+  private CompletionStage<Void> heartbeat() {
+    return store.heartbeat(nodeId, snapshot.epoch(), clock.instant());
+  }
+
+  /** Full load; handles a store that came back empty. */
+  CompletionStage<Void> reload() {
+    Instant sentAt = clock.instant();
+    return store
+        .load()
+        .thenCompose(
+            state -> {
+              if (state.initialized()) {
+                install(state, sentAt);
+                return heartbeat();
+              }
+              boolean knewState;
+              long floor;
+              synchronized (this) {
+                knewState = seenInitialized || highestEpochSeen > 0;
+                floor = highestEpochSeen;
+              }
+              if (!knewState) {
+                return store.initialize().thenCompose(v -> reload());
+              }
+              // revoked ids, suspensions and lockdown are gone with the data: kill everything
+              String msg =
+                  "revocation store came back EMPTY (restart without persistence?): implicit kill-all with lockdown, epoch re-seeded above "
+                      + floor;
+              log.error("SECURITY: {}", msg);
+              alerts.forEach(a -> a.accept(msg));
+              return store.reseedIfEmpty(floor).thenCompose(e -> reload());
+            });
+  }
+
+  private void install(RevocationStore.State state, Instant confirmedAt) {
+    RevocationSnapshot next;
+    synchronized (this) {
+      seenInitialized = true;
+      long epoch = Math.max(state.epoch(), snapshot.epoch());
+      highestEpochSeen = Math.max(highestEpochSeen, epoch);
+      version = state.version();
+      next = new RevocationSnapshot(epoch, state.revokedJtis(), state.suspendedAgents(), state.lockdown(), confirmedAt);
+      snapshot = next;
+    }
+    listeners.forEach(l -> l.accept(next));
+  }
+
+  private void apply(Change c) {
+    RevocationSnapshot next;
+    boolean gap;
+    synchronized (this) {
+      RevocationSnapshot s = snapshot;
+      long epoch = s.epoch();
+      Set<String> revoked = s.revokedJtis();
+      Set<String> suspended = s.suspendedAgents();
+      boolean lockdown = s.lockdown();
+      switch (c.kind()) {
+        case KILL_ALL -> epoch = Math.max(epoch, Long.parseLong(c.value()));
+        case REVOKE -> revoked = plus(revoked, c.value());
+        case SUSPEND -> suspended = plus(suspended, c.value());
+        case RESUME -> suspended = minus(suspended, c.value());
+        case LOCKDOWN_LIFTED -> lockdown = false;
+      }
+      highestEpochSeen = Math.max(highestEpochSeen, epoch);
+      // a change we can apply in order keeps the copy exact; a gap means we missed one
+      gap = c.version() != version + 1;
+      if (!gap) {
+        version = c.version();
+      }
+      // applying a change is not a confirmation: confirmedAt stays as it was
+      next = new RevocationSnapshot(epoch, revoked, suspended, lockdown, s.confirmedAt());
+      snapshot = next;
+    }
+    listeners.forEach(l -> l.accept(next));
+    // acknowledge first (the kill-all caller is counting nodes), then reconcile
+    CompletionStage<Void> after = gap || c.kind() == Change.Kind.KILL_ALL ? heartbeat().thenCompose(v -> reload()) : heartbeat();
+    after.whenComplete((v, err) -> {
+      if (err != null) {
+        log.debug("revocation: follow-up after {} failed: {}", c.kind(), err.toString());
+      }
+    });
+  }
+
+  private static Set<String> plus(Set<String> s, String v) {
+    Set<String> n = new HashSet<>(s);
+    n.add(v);
+    return n;
+  }
+
+  private static Set<String> minus(Set<String> s, String v) {
+    Set<String> n = new HashSet<>(s);
+    n.remove(v);
+    return n;
+  }
+
+  @Override
+  public void close() throws Exception {
+    closed = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (subscription != null) {
+      subscription.close();
+    }
+  }
+}
