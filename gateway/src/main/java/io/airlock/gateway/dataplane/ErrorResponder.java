@@ -43,15 +43,20 @@ public final class ErrorResponder {
     }
   }
 
-  /** Sends the error unless headers already left, in which case the connection is reset. */
-  public static void send(HttpServerResponse response, Reason reason, String message, String requestId) {
+  /**
+   * Sends the error unless headers already left, in which case the connection is reset.
+   *
+   * @param close also announce {@code Connection: close} (the caller closes after the end)
+   */
+  public static io.vertx.core.Future<Void> send(
+      HttpServerResponse response, Reason reason, String message, String requestId, boolean close) {
     if (response.headWritten()) {
       // a partial body must never look complete: cut the connection instead
       response.reset();
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     if (response.ended() || response.closed()) {
-      return;
+      return io.vertx.core.Future.succeededFuture();
     }
     int status = status(reason);
     String body =
@@ -61,6 +66,9 @@ public final class ErrorResponder {
             .put("requestId", requestId)
             .encode();
     response.headers().clear();
+    if (close) {
+      response.putHeader("Connection", "close");
+    }
     response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
@@ -75,6 +83,6 @@ public final class ErrorResponder {
     if (reason == Reason.METHOD_NOT_ALLOWED) {
       response.putHeader("Allow", "GET, HEAD");
     }
-    response.end(body);
+    return response.end(body);
   }
 }

@@ -4,7 +4,10 @@ import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,7 +33,19 @@ public final class Pipeline {
     this.outcomes = outcomes;
   }
 
+  /**
+   * Connections whose last request was refused with its body unread. Whatever follows on them
+   * (a pipelined request hidden in that body, say) is never served: they are closed.
+   */
+  private final Set<HttpConnection> closing = ConcurrentHashMap.newKeySet();
+
   void handle(HttpServerRequest request) {
+    HttpConnection conn = request.connection();
+    if (closing.contains(conn)) {
+      request.response().reset();
+      conn.close();
+      return;
+    }
     // nothing is read from the agent until every check passed
     request.pause();
     String remote = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
@@ -66,14 +81,26 @@ public final class Pipeline {
                 log.error("request {} failed unexpectedly", start.requestId(), err);
                 d = new Denied(Reason.INTERNAL_ERROR, "internal error; quote request id " + start.requestId());
               }
-              if (!request.isEnded()) {
-                // an unread request body would desynchronise the connection: answer and close
-                request.response().putHeader(HttpHeaders.CONNECTION, "close");
-                request.resume();
+              // an unread request body would desynchronise the connection: answer, then close
+              boolean unreadBody = hasBody(request) && !request.isEnded();
+              if (unreadBody) {
+                closing.add(conn);
+                conn.closeHandler(v -> closing.remove(conn));
               }
-              ErrorResponder.send(request.response(), d.reason(), d.getMessage(), start.requestId());
+              ErrorResponder.send(request.response(), d.reason(), d.getMessage(), start.requestId(), unreadBody)
+                  .onComplete(
+                      v -> {
+                        if (unreadBody) {
+                          conn.close();
+                        }
+                      });
               outcomes.record(last[0], ErrorResponder.status(d.reason()), d, System.nanoTime() - t0);
             });
+  }
+
+  private static boolean hasBody(HttpServerRequest request) {
+    String cl = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) || (cl != null && !cl.equals("0"));
   }
 
   static String newRequestId() {
