@@ -84,7 +84,7 @@ public final class AirlockNode implements AutoCloseable {
               .toCompletableFuture()
               .get();
       HttpServer cp =
-          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, revocations::fresh, registry)
+          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, revocations::fresh, registry, router -> {})
               .toCompletionStage()
               .toCompletableFuture()
               .get();

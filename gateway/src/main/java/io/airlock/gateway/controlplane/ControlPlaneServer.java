@@ -11,7 +11,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -26,8 +28,19 @@ public final class ControlPlaneServer {
    * @param ready true while this node may serve data-plane traffic (revocation state fresh)
    */
   public static Future<HttpServer> start(
-      Vertx vertx, ListenerConfig listen, Supplier<String> jwks, BooleanSupplier ready, PrometheusMeterRegistry registry) {
+      Vertx vertx,
+      ListenerConfig listen,
+      Supplier<String> jwks,
+      BooleanSupplier ready,
+      PrometheusMeterRegistry registry,
+      Consumer<Router> api) {
     Router router = Router.router(vertx);
+    // API bodies are small JSON documents; anything bigger is refused before it is buffered
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    api.accept(router);
+    router.route("/api/*").last().failureHandler(ctx -> ApiError.render(ctx, ctx.failure() != null ? ctx.failure()
+        : new ApiError(ctx.statusCode() == 413 ? 413 : ctx.statusCode(), ctx.statusCode() == 413 ? "body_too_large" : "invalid_request",
+            ctx.statusCode() == 413 ? "request body over 64 KiB" : "request refused (HTTP " + ctx.statusCode() + ")")));
     router
         .get("/.well-known/jwks.json")
         .handler(
