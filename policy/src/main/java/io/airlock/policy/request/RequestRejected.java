@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * Why {@link ApprovalRules} refused a request or a transition. Transport-free: the reason is one
  * of {@link Reason#BAD_REQUEST} (400, always with {@link #field()}), {@link Reason#FORBIDDEN}
- * (403), {@link Reason#CONFLICT} (409) or {@link Reason#POLICY_VIOLATION} (422, with the field
+ * (403), {@link Reason#NOT_FOUND} (404, for callers that look requests up), {@link
+ * Reason#CONFLICT} (409) or {@link Reason#POLICY_VIOLATION} (422, with the field
  * that asked for too much). No stack trace: it is a decision, not a bug.
  */
 public final class RequestRejected extends RuntimeException {
@@ -40,6 +41,11 @@ public final class RequestRejected extends RuntimeException {
   /** Allowed in general, but not in the request's current state. */
   public static RequestRejected conflict(String message) {
     return new RequestRejected(Reason.CONFLICT, null, message);
+  }
+
+  /** No such request, or one the caller may not see (so its existence is not disclosed). */
+  public static RequestRejected notFound(String message) {
+    return new RequestRejected(Reason.NOT_FOUND, null, message);
   }
 
   public Reason reason() {
