@@ -351,25 +351,11 @@ public final class ConfigLoader {
   }
 
   private static PolicyConfig defaultPolicy() {
-    return new PolicyConfig(Duration.ofMinutes(15), MAX_GRANT_TTL_LIMIT);
+    return PolicyBinder.defaults();
   }
 
   private static PolicyConfig bindPolicy(JsonNode tree, Problems problems) {
-    Section root = Section.of(problems, POLICY, "", tree, "grants");
-    Section g = root.section("grants", "defaultTtl", "maxTtl");
-    PolicyConfig d = defaultPolicy();
-    Duration max = g.duration("maxTtl", d.maxGrantTtl(), false, MAX_GRANT_TTL_LIMIT);
-    int before = problems.count();
-    Duration dflt = g.duration("defaultTtl", d.defaultGrantTtl(), false, null);
-    if (problems.count() == before && dflt.compareTo(max) > 0) {
-      g.report(
-          g.key("defaultTtl"),
-          Values.formatDuration(dflt)
-              + " is longer than grants.maxTtl ("
-              + Values.formatDuration(max)
-              + ")");
-    }
-    return new PolicyConfig(dflt, max);
+    return PolicyBinder.bind(tree, problems);
   }
 
   private static String host(Section s, String dflt) {

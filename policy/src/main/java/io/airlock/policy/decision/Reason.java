@@ -26,6 +26,16 @@ public enum Reason {
   AUDIT_UNAVAILABLE,
   BACKEND_UNAVAILABLE,
   UNMASKABLE_RESPONSE,
+  // control plane: access requests (io.airlock.policy.request.RequestRejected); BAD_REQUEST above
+  // is the malformed-field case there too
+  /** the caller's role or the approval policy forbids this (403) */
+  FORBIDDEN,
+  /** no such request, or none the caller may see (404) */
+  NOT_FOUND,
+  /** the request is no longer pending, or this person already reviewed it (409) */
+  CONFLICT,
+  /** well-formed but asks for more than policy allows: duration over max, no clients (422) */
+  POLICY_VIOLATION,
   INTERNAL_ERROR;
 
   private final String code = name().toLowerCase(Locale.ROOT);
