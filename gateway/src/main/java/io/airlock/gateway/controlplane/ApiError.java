@@ -11,11 +11,18 @@ public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int status;
   private final String code;
+  private final String field;
 
   public ApiError(int status, String code, String message) {
+    this(status, code, message, null);
+  }
+
+  /** @param field the request-body field at fault, named in the error body as {@code field} */
+  public ApiError(int status, String code, String message, String field) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 
   public int status() {
@@ -27,7 +34,7 @@ public final class ApiError extends RuntimeException {
   }
 
   public static ApiError badRequest(String field, String problem) {
-    return new ApiError(400, "invalid_request", field + ": " + problem);
+    return new ApiError(400, "invalid_request", field + ": " + problem, field);
   }
 
   public static ApiError notFound(String what) {
@@ -56,8 +63,11 @@ public final class ApiError extends RuntimeException {
     if (e.status == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
     }
-    ctx.response()
-        .end(new JsonObject().put("error", e.code).put("message", e.getMessage()).put("requestId", requestId).encode());
+    JsonObject body = new JsonObject().put("error", e.code).put("message", e.getMessage()).put("requestId", requestId);
+    if (e.field != null) {
+      body.put("field", e.field);
+    }
+    ctx.response().end(body.encode());
   }
 
   static String requestId(RoutingContext ctx) {

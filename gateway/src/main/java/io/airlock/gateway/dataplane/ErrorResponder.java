@@ -22,9 +22,15 @@ public final class ErrorResponder {
       case AGENT_SUSPENDED:
       case OUT_OF_SCOPE:
       case QUOTA_EXCEEDED:
+      case FORBIDDEN:
         return 403;
       case NO_ROUTE:
+      case NOT_FOUND:
         return 404;
+      case CONFLICT:
+        return 409;
+      case POLICY_VIOLATION:
+        return 422;
       case METHOD_NOT_ALLOWED:
         return 405;
       case BODY_TOO_LARGE:
