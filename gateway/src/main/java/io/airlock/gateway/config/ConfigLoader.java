@@ -128,6 +128,27 @@ public final class ConfigLoader {
       IdentityConfig identity,
       AccessLogConfig accessLog) {}
 
+  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
+
+  /** Exact origins only: a wildcard would let any page read client data with a stolen grant. */
+  private static List<String> corsOrigins(Section dp) {
+    List<JsonNode> items = dp.list("corsOrigins", null);
+    if (items == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode n = items.get(i);
+      String v = n.isTextual() ? n.asText() : null;
+      if (v == null || !ORIGIN.matcher(v).matches()) {
+        dp.report(dp.item("corsOrigins", i), "must be an exact origin like http://127.0.0.1:8081 (scheme, host, optional port; no path, no '*')");
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
   private static Node bindAirlock(Path dir, JsonNode tree, Problems problems) {
     Section root =
         Section.of(
@@ -161,7 +182,8 @@ public final class ConfigLoader {
             "maxHeaderBytes",
             "maxUriLength",
             "backendConnectTimeout",
-            "backendResponseTimeout");
+            "backendResponseTimeout",
+            "corsOrigins");
     String dpHost = host(dp, "127.0.0.1");
     int dpPort = (int) dp.integer("port", 8080, 0, 65535);
     DataPlaneConfig dataPlane =
@@ -173,7 +195,8 @@ public final class ConfigLoader {
             (int) dp.integer("maxUriLength", 4096, 64, 65536),
             dp.duration("backendConnectTimeout", Duration.ofSeconds(2), false, Duration.ofHours(1)),
             dp.duration(
-                "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)));
+                "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)),
+            corsOrigins(dp));
 
     Section cp = root.section("controlPlane", "host", "port");
     String cpHost = host(cp, "127.0.0.1");

@@ -70,7 +70,8 @@ public final class TestConfigs {
     return new AirlockConfig(
         dir,
         new NodeConfig("test-node"),
-        new DataPlaneConfig("127.0.0.1", 0, 64 * 1024, 16 * 1024, 2048, Duration.ofSeconds(2), Duration.ofSeconds(10)),
+        new DataPlaneConfig("127.0.0.1", 0, 64 * 1024, 16 * 1024, 2048, Duration.ofSeconds(2), Duration.ofSeconds(10),
+            List.of("http://ui.test:8081")),
         new ListenerConfig("127.0.0.1", 0),
         new GrantsConfig(
             ISSUER, KID, List.of(new GrantsConfig.KeyRef(KID, keyFile)), Optional.empty(), Duration.ofSeconds(30), 10_000, 1000),
