@@ -223,25 +223,38 @@ public final class AuditVerifier {
       return Optional.empty();
     }
 
-    /** A seq ahead of the expected one: a deletion, unless the missing records turn up. */
+    /**
+     * A seq ahead of the expected one: an inserted record when the chain goes on as if it were
+     * not there, a reordering when the missing seq turns up later, otherwise a deletion.
+     */
     private Break gap(Line l, Parsed p) throws IOException {
       try (Cursor ahead = new Cursor(files)) {
         ahead.skipTo(l.file, l.number);
+        Line a1 = ahead.next();
+        Line a2 = a1 == null ? null : ahead.next();
+        Parsed q1 = a1 != null && a1.terminated ? parse(a1) : null;
+        Parsed q2 = a2 != null && a2.terminated ? parse(a2) : null;
+        boolean chainSkipsIt =
+            q1 != null
+                && q1.seq == expectSeq
+                && q1.prev.equals(expectPrev)
+                && (a2 == null
+                    || (q2 != null
+                        && q2.seq == expectSeq + 1
+                        && q2.prev.equals(AuditRecords.claimedHash(a1.bytes, a1.len))));
+        if (chainSkipsIt) {
+          return new Break(files.get(l.file), l.number, p.seq, Tampering.INSERTED,
+              "seq " + p.seq + " does not belong here: the chain goes on after it with seq "
+                  + expectSeq);
+        }
         int seen = 0;
-        for (Line a = ahead.next(); a != null && seen < LOOKAHEAD_LINES; a = ahead.next(), seen++) {
-          Parsed q = a.terminated ? parse(a) : null;
-          if (q == null) {
-            continue;
-          }
-          if (seen == 0 && q.seq == expectSeq && q.prev.equals(expectPrev)) {
-            return new Break(files.get(l.file), l.number, p.seq, Tampering.INSERTED,
-                "seq " + p.seq + " does not belong here: the chain goes on after it with seq "
-                    + expectSeq);
-          }
-          if (q.seq >= expectSeq && q.seq < p.seq) {
+        for (Line a = a1; a != null && seen < LOOKAHEAD_LINES; seen++) {
+          Parsed q = a == a1 ? q1 : a == a2 ? q2 : a.terminated ? parse(a) : null;
+          if (q != null && q.seq >= expectSeq && q.seq < p.seq) {
             return new Break(files.get(l.file), l.number, p.seq, Tampering.REORDERED,
                 "seq " + p.seq + " comes before seq " + q.seq + " (" + where(a) + ")");
           }
+          a = a == a1 ? a2 : ahead.next();
         }
       }
       long missing = p.seq - expectSeq;
