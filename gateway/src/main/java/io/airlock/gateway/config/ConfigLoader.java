@@ -3,6 +3,7 @@ package io.airlock.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.AccessLogConfig;
 import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.AuditConfig;
 import io.airlock.policy.config.DataPlaneConfig;
 import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.config.IdentityConfig;
@@ -115,7 +116,8 @@ public final class ConfigLoader {
         node.accessLog,
         routes.routes(),
         masking.profiles(),
-        policy);
+        policy,
+        node.audit);
   }
 
   /** Everything airlock.yaml holds. */
@@ -126,7 +128,8 @@ public final class ConfigLoader {
       GrantsConfig grants,
       RevocationConfig revocation,
       IdentityConfig identity,
-      AccessLogConfig accessLog) {}
+      AccessLogConfig accessLog,
+      AuditConfig audit) {}
 
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
 
@@ -162,7 +165,8 @@ public final class ConfigLoader {
             "grants",
             "revocation",
             "identity",
-            "accessLog");
+            "accessLog",
+            "audit");
 
     Section n = root.section("node", "id");
     String nodeId = n.string("id", null);
@@ -246,7 +250,8 @@ public final class ConfigLoader {
         grants,
         revocation,
         new IdentityConfig(mode),
-        accessLog);
+        accessLog,
+        AuditBinder.bind(root, dir));
   }
 
   private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {

@@ -56,6 +56,12 @@ public final class TestConfigs {
         MaskingProfile.DEFAULT_MAX_DEPTH);
   }
 
+  /** Audit into {@code dir/audit}, durable (sync), as production runs it. */
+  public static io.airlock.policy.config.AuditConfig audit(Path dir) {
+    return new io.airlock.policy.config.AuditConfig(
+        dir.resolve("audit"), io.airlock.policy.config.AuditConfig.Durability.SYNC, 512, 65_536, 100_000);
+  }
+
   /**
    * A config with two routes to {@code backend}: {@code /clients/{client}} (and below, masked)
    * and {@code /raw/{client}} (passthrough, no profile), plus {@code /write/{client}} allowing POST.
@@ -83,6 +89,7 @@ public final class TestConfigs {
             new Route("raw", "/raw/{client}", true, backend, Set.of("GET"), Optional.empty(), true),
             new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false)),
         Map.of(profile.name(), profile),
-        new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)));
+        new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)),
+        audit(dir));
   }
 }
