@@ -56,6 +56,9 @@ final class JwksKeys implements AutoCloseable {
   private final Duration minUnknownKidInterval;
   private final Runnable onKeysWithdrawn;
   private final HttpClient http;
+  // every fetch runs here: response handlers must be set on the thread that receives the
+  // response, or body chunks can arrive before the handler does
+  private final Context fetchContext;
   private final long timerId;
 
   private volatile Map<String, JWK> byKid = Map.of();
@@ -85,6 +88,7 @@ final class JwksKeys implements AutoCloseable {
                 .setConnectTimeout((int) FETCH_TIMEOUT.toMillis())
                 .setVerifyHost(true)
                 .setKeepAlive(true));
+    this.fetchContext = vertx.getOrCreateContext();
     this.timerId = vertx.setPeriodic(refresh.toMillis(), id -> fetch());
   }
 
@@ -154,18 +158,18 @@ final class JwksKeys implements AutoCloseable {
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     inFlight = done;
-    get().onComplete(ar -> {
+    fetchContext.runOnContext(v -> get().onComplete(ar -> {
       if (ar.succeeded()) {
         install(ar.result());
       } else {
         log.warn("identity: fetching the JWKS from {} failed, keeping {} known key(s): {}",
-            uri, byKid.size(), ar.cause().getMessage());
+            uri, byKid.size(), ar.cause().toString());
       }
       synchronized (this) {
         inFlight = null;
       }
       done.complete(null);
-    });
+    }));
     return done;
   }
 
