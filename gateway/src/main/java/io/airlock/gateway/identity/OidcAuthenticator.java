@@ -3,7 +3,6 @@ package io.airlock.gateway.identity;
 import static io.airlock.gateway.identity.Unauthenticated.shown;
 
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
 import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
 import com.nimbusds.jose.jwk.ECKey;
