@@ -9,6 +9,7 @@ import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.config.IdentityConfig;
 import io.airlock.policy.config.ListenerConfig;
 import io.airlock.policy.config.NodeConfig;
+import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.PolicyConfig;
 import io.airlock.policy.config.RevocationConfig;
 import io.airlock.policy.config.Route;
@@ -218,7 +219,7 @@ public final class ConfigLoader {
         new RevocationConfig(
             rev.duration("maxStaleness", Duration.ofSeconds(1), false, MAX_STALENESS_LIMIT));
 
-    Section id = root.requiredSection("identity", "mode: demo or oidc", "mode");
+    Section id = root.requiredSection("identity", "mode: demo or oidc", "mode", "oidc");
     IdentityConfig.Mode mode = IdentityConfig.Mode.OIDC;
     String modeText = id.string("mode", "demo or oidc");
     if (modeText != null) {
@@ -239,6 +240,16 @@ public final class ConfigLoader {
             id.report(id.key("mode"), "unknown mode '" + modeText + "' (allowed: demo, oidc)");
       }
     }
+    // checked whenever present, so switching modes back and forth never hides a broken section
+    boolean oidcRequired = "oidc".equalsIgnoreCase(modeText);
+    OidcConfig oidc = null;
+    if (oidcRequired || id.has("oidc")) {
+      oidc =
+          OidcBinder.bind(
+              oidcRequired
+                  ? id.requiredSection("oidc", "issuer, audience and jwksUri", OidcBinder.KEYS)
+                  : id.section("oidc", OidcBinder.KEYS));
+    }
 
     Section log = root.section("accessLog", "enabled");
     AccessLogConfig accessLog = new AccessLogConfig(log.bool("enabled", false));
@@ -249,7 +260,7 @@ public final class ConfigLoader {
         new ListenerConfig(cpHost, cpPort),
         grants,
         revocation,
-        new IdentityConfig(mode),
+        new IdentityConfig(mode, Optional.ofNullable(oidc)),
         accessLog,
         AuditBinder.bind(root, dir));
   }
