@@ -10,11 +10,15 @@ import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.RedisClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -91,9 +95,13 @@ public final class RedisConnector implements AutoCloseable {
                       .build())
               .build());
       client = cluster;
+      // the async connect needs the topology first (the blocking connect would load it itself)
       result =
           cluster
-              .connectAsync(StringCodec.UTF8)
+              .refreshPartitionsAsync()
+              .toCompletableFuture()
+              .thenCompose(x -> cluster.connectAsync(StringCodec.UTF8))
+              .thenCompose(c -> connectEveryUpstream(cluster, c))
               .thenCompose(
                   c ->
                       cluster
@@ -137,6 +145,26 @@ public final class RedisConnector implements AutoCloseable {
                     }));
   }
 
+  /**
+   * Opens the connection to every master now. Lettuce opens node connections on first use, and
+   * with REJECT_COMMANDS a command whose node connection is still being opened is rejected: the
+   * first request after start-up would fail for no reason.
+   */
+  private static CompletableFuture<StatefulRedisClusterConnection<String, String>>
+      connectEveryUpstream(
+          RedisClusterClient cluster, StatefulRedisClusterConnection<String, String> c) {
+    List<CompletableFuture<?>> nodes = new ArrayList<>();
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        nodes.add(
+            c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE));
+      }
+    }
+    return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
+        .thenApply(x -> c)
+        .whenComplete((ok, e) -> closeOnFailure(c, e));
+  }
+
   private static void closeOnFailure(StatefulConnection<?, ?> c, Throwable e) {
     if (e != null) {
       c.closeAsync();
@@ -145,7 +173,9 @@ public final class RedisConnector implements AutoCloseable {
 
   private static RedisURI uri(String text, RedisConfig config) {
     RedisURI uri = RedisURI.create(text);
-    uri.setTimeout(config.commandTimeout());
+    // the URI timeout bounds the connection handshake (HELLO, AUTH, SELECT), which is part of
+    // connecting; commands get commandTimeout through TimeoutOptions
+    uri.setTimeout(config.connectTimeout());
     return uri;
   }
 
