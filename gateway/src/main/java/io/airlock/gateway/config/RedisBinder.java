@@ -114,6 +114,12 @@ final class RedisBinder {
               + (cluster ? " with cluster: true (allowed: redis://, rediss://)" : " (expected " + URI_HINT + ")"));
       return false;
     }
+    boolean sentinel = scheme.endsWith("sentinel");
+    int hash = uri.indexOf('#');
+    if (sentinel && (hash < 0 || uri.substring(hash + 1).isBlank())) {
+      r.report(at, "a Sentinel URI needs the master name after #, e.g. redis-sentinel://h:26379#mymaster");
+      return false;
+    }
     RedisURI parsed;
     try {
       parsed = RedisURI.create(uri);
@@ -122,12 +128,7 @@ final class RedisBinder {
       r.report(at, "not a valid Redis URI (expected " + URI_HINT + ")");
       return false;
     }
-    if (scheme.endsWith("sentinel")) {
-      if (parsed.getSentinelMasterId() == null || parsed.getSentinelMasterId().isBlank()) {
-        r.report(at, "a Sentinel URI needs the master name after #, e.g. redis-sentinel://h:26379#mymaster");
-        return false;
-      }
-    } else if (parsed.getHost() == null || parsed.getHost().isBlank()) {
+    if (!sentinel && (parsed.getHost() == null || parsed.getHost().isBlank())) {
       r.report(at, "has no host");
       return false;
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -22,13 +23,28 @@ abstract class EventBusContract {
 
   protected abstract EventBus node(int index);
 
-  /** Collects events; {@link #next()} waits (with a deadline) for the next one. */
+  private static final AtomicInteger TESTS = new AtomicInteger();
+  // events of an earlier test may still be on their way to a slower node: each test tags its own
+  private final String test = "test-" + TESTS.incrementAndGet();
+
+  Inbox inbox() {
+    return new Inbox(test);
+  }
+
+  /** Collects this test's events; {@link #next()} waits (with a deadline) for the next one. */
   static final class Inbox implements Consumer<StoreEvent> {
     final LinkedBlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
+    private final String test;
+
+    Inbox(String test) {
+      this.test = test;
+    }
 
     @Override
     public void accept(StoreEvent e) {
-      events.add(e);
+      if (test.equals(e.attributes().get("test"))) {
+        events.add(e);
+      }
     }
 
     StoreEvent next() throws InterruptedException {
@@ -38,15 +54,16 @@ abstract class EventBusContract {
     }
   }
 
-  static StoreEvent event(String type, String id) {
-    return new StoreEvent(type, Map.of("id", id, "agent", "alice", "note", "ünï \"quoted\"\n"));
+  StoreEvent event(String type, String id) {
+    return new StoreEvent(
+        type, Map.of("id", id, "agent", "alice", "note", "ünï \"quoted\"\n", "test", test));
   }
 
   @Test
   void aPublishedEventReachesEverySubscriberOnEveryNode() throws Exception {
-    Inbox a = new Inbox();
-    Inbox b = new Inbox();
-    Inbox onOtherNode = new Inbox();
+    Inbox a = inbox();
+    Inbox b = inbox();
+    Inbox onOtherNode = inbox();
     try (AutoCloseable x = node(0).subscribe(a);
         AutoCloseable y = node(0).subscribe(b);
         AutoCloseable z = node(1).subscribe(onOtherNode)) {
@@ -61,7 +78,7 @@ abstract class EventBusContract {
 
   @Test
   void eventsFromOnePublisherArriveInOrder() throws Exception {
-    Inbox inbox = new Inbox();
+    Inbox inbox = inbox();
     try (AutoCloseable x = node(1).subscribe(inbox)) {
       List<StoreEvent> sent = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -79,8 +96,8 @@ abstract class EventBusContract {
 
   @Test
   void anUnsubscribedListenerHearsNothingMore() throws Exception {
-    Inbox gone = new Inbox();
-    Inbox stays = new Inbox();
+    Inbox gone = inbox();
+    Inbox stays = inbox();
     AutoCloseable subscription = node(0).subscribe(gone);
     try (AutoCloseable x = node(0).subscribe(stays)) {
       node(1).publish(event("grant.revoked", "before"));
@@ -97,7 +114,7 @@ abstract class EventBusContract {
 
   @Test
   void aFailingListenerDoesNotKeepTheEventFromTheOthers() throws Exception {
-    Inbox after = new Inbox();
+    Inbox after = inbox();
     try (AutoCloseable x = node(0).subscribe(e -> {
           throw new IllegalStateException("listener bug");
         });

@@ -63,9 +63,9 @@ class RedisClusterAccessRequestStoreTest extends AccessRequestStoreContract {
     try (RedisConnector other = await(RedisConnector.connect(config()))) {
       RedisEventBus here = await(RedisEventBus.open(redis));
       RedisEventBus there = await(RedisEventBus.open(other));
-      Inbox inbox = new Inbox();
+      Inbox inbox = new Inbox("cluster");
       try (AutoCloseable x = there.subscribe(inbox)) {
-        StoreEvent e = new StoreEvent("request.created", Map.of("id", "req-1"));
+        StoreEvent e = new StoreEvent("request.created", Map.of("id", "req-1", "test", "cluster"));
         here.publish(e);
         assertThat(inbox.next()).isEqualTo(e);
       }

@@ -45,7 +45,7 @@ class RedisEventBusTest extends EventBusContract {
 
   @Test
   void somethingElseOnTheChannelNeverReachesListeners() throws Exception {
-    Inbox inbox = new Inbox();
+    Inbox inbox = inbox();
     try (AutoCloseable x = node(1).subscribe(inbox)) {
       var hp = uri.substring("redis://".length()).split(":");
       String channel = PREFIX + "events";

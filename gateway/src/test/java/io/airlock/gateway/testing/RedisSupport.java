@@ -213,8 +213,8 @@ public final class RedisSupport {
     }
   }
 
-  // polling step while waiting for a process: not synchronisation between threads
-  static void pause() {
+  /** The step of a poll-with-deadline loop (waiting on a process or a reconnect). */
+  public static void pause() {
     try {
       Thread.sleep(20);
     } catch (InterruptedException e) {
