@@ -88,6 +88,12 @@ public final class Main {
             + config.routes().size() + " route(s), " + config.maskingProfiles().size() + " masking profile(s)");
         return 0;
       case "grant":
+        if (config.identity().mode() != io.airlock.policy.config.IdentityConfig.Mode.DEMO) {
+          // outside the demo, grants come only from approved requests
+          err.println("airlock grant: refused: this is a developer tool for demo configurations (identity.mode: demo); "
+              + configDir.toAbsolutePath() + " uses " + config.identity().mode().name().toLowerCase(java.util.Locale.ROOT));
+          return 2;
+        }
         return GrantCli.run(rest, io.airlock.gateway.grant.SigningKeys.load(config.grants()), config.grants().issuer(),
             Clock.systemUTC(), out, err);
       case "serve":
@@ -126,6 +132,8 @@ public final class Main {
     out.println("  control plane   http://" + config.controlPlane().host() + ":" + node.controlPlanePort()
         + "   (JWKS /.well-known/jwks.json, /health/ready, /metrics)");
     out.println("  demo backend    " + backend + "   (unmasked source data; never exposed to agents)");
+    out.println("  approvals UI    http://" + config.controlPlane().host() + ":" + node.controlPlanePort() + "/"
+        + "   (sign in as alice or bob (agents), maria or omar (managers), sam (security))");
     out.println();
     out.println("A demo grant for agent alice, ticket SUP-1234, clients c-0001 and c-0002, valid 15 minutes:");
     out.println();
@@ -141,7 +149,8 @@ public final class Main {
     out.println("What it returns (HTTP " + sample.statusCode() + ", masked while streaming):");
     out.println(sample.body());
     out.println();
-    out.println("Try c-0003 (not in the grant: 403 out_of_scope), or mint others: ./airlock grant --help");
+    out.println("Try c-0003 (not in the grant: 403 out_of_scope). The README walks the whole flow with curl:");
+    out.println("request as alice, approve as maria, read with the grant, kill everything as sam.");
     awaitShutdown(node, backendVertx);
     return 0;
   }
