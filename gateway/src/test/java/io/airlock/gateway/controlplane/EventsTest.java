@@ -1,0 +1,108 @@
+package io.airlock.gateway.controlplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.gateway.testing.ControlPlaneClient;
+import io.airlock.gateway.testing.GatewayHarness;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code GET /api/events}: live updates, filtered by who may see them. */
+class EventsTest {
+  @TempDir static Path dir;
+  static GatewayHarness gw;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gw = GatewayHarness.start(dir);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gw.close();
+  }
+
+  /** Opens a stream and collects its event lines in the background. */
+  static BlockingQueue<String> stream(ControlPlaneClient who) throws Exception {
+    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    HttpResponse<java.io.InputStream> r =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gw.node.controlPlanePort() + "/api/events"))
+                    .header("Authorization", "Bearer " + who.token())
+                    .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    Thread t =
+        new Thread(
+            () -> {
+              try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                  if (line.startsWith("event:") || line.startsWith("data:")) {
+                    lines.add(line);
+                  }
+                }
+              } catch (Exception closed) {
+                // the test is over or the server closed the stream
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+    return lines;
+  }
+
+  static String next(BlockingQueue<String> q, String prefix) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      String l = q.poll(100, TimeUnit.MILLISECONDS);
+      if (l != null && l.startsWith(prefix)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void managers_of_the_team_see_new_requests_live_and_other_teams_do_not() throws Exception {
+    int cp = gw.node.controlPlanePort();
+    ControlPlaneClient alice = ControlPlaneClient.login(cp, "alice");
+    BlockingQueue<String> maria = stream(ControlPlaneClient.login(cp, "maria"));
+    BlockingQueue<String> omar = stream(ControlPlaneClient.login(cp, "omar"));
+    BlockingQueue<String> bob = stream(ControlPlaneClient.login(cp, "bob"));
+
+    String id =
+        alice
+            .post(
+                "/api/requests",
+                new JsonObject()
+                    .put("ticket", "SUP-77")
+                    .put("clients", new JsonArray(List.of("c-0001")))
+                    .put("reason", "customer asked about a refund"))
+            .json()
+            .getString("id");
+
+    assertThat(next(maria, "event:")).isEqualTo("event: request.created");
+    assertThat(next(maria, "data:")).contains(id);
+    // another team's manager and another agent get nothing about alice's request
+    assertThat(next(omar, "event: request")).isNull();
+    assertThat(next(bob, "event: request")).isNull();
+  }
+}
