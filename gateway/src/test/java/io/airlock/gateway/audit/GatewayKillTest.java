@@ -50,7 +50,9 @@ class GatewayKillTest {
       String token =
           new GrantSigner(SigningKeys.load(cfg.grants()), TestConfigs.ISSUER, Clock.systemUTC())
               .sign(new GrantClaims("alice", "SUP-1", List.of("c-0001"), Set.of(Action.READ), Set.of(), "req-1",
-                  List.of("maria"), 0, Duration.ofMinutes(10)))
+                  List.of("maria"),
+                  // any epoch at or above the store's is current; an hour ahead outlives the child's start
+                  System.currentTimeMillis() + 3_600_000, Duration.ofMinutes(10)))
               .token();
 
       Process child = startChild(backend);

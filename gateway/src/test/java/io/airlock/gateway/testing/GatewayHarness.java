@@ -47,7 +47,7 @@ public final class GatewayHarness implements AutoCloseable {
 
   public String grant(Set<Action> actions, Set<FieldClass> unmask, String... clients) {
     return signer
-        .sign(new GrantClaims("alice", "SUP-1", List.of(clients), actions, unmask, "req-1", List.of("maria"), 0,
+        .sign(new GrantClaims("alice", "SUP-1", List.of(clients), actions, unmask, "req-1", List.of("maria"), node.revocations().epoch(),
             Duration.ofMinutes(5)))
         .token();
   }

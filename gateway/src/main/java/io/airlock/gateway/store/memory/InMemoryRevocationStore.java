@@ -78,7 +78,10 @@ public final class InMemoryRevocationStore implements RevocationStore {
   }
 
   @Override
-  public synchronized CompletionStage<Void> initialize() {
+  public synchronized CompletionStage<Void> initialize(long epochFloor) {
+    if (!initialized) {
+      epoch = Math.max(epoch, epochFloor);
+    }
     initialized = true;
     return done(null);
   }

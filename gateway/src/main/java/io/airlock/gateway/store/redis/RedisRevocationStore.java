@@ -93,6 +93,15 @@ public final class RedisRevocationStore implements RevocationStore {
               + "redis.call('SET', KEYS[4], '1')\n"
               + "return kill(ARGV[1], '1', ARGV[2])\n");
 
+  // KEYS init, epoch; ARGV floor. Only the first caller acts; the epoch never goes down.
+  private static final LuaScript INIT =
+      new LuaScript(
+          "if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end\n"
+              + "redis.call('SET', KEYS[1], '1')\n"
+              + "local cur = tonumber(redis.call('GET', KEYS[2]) or '0')\n"
+              + "if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[2], ARGV[1]) end\n"
+              + "return 1\n");
+
   // KEYS version, revoked, suspended, lockdown; ARGV kind, value, channel, revoked-until (ms)
   private static final LuaScript CHANGE =
       new LuaScript(
@@ -221,8 +230,13 @@ public final class RedisRevocationStore implements RevocationStore {
   }
 
   @Override
-  public CompletionStage<Void> initialize() {
-    return redis.set(keys.revocationInit(), "1").thenApply(ok -> null);
+  public CompletionStage<Void> initialize(long epochFloor) {
+    return INIT.<Long>run(
+            redis,
+            ScriptOutputType.INTEGER,
+            new String[] {keys.revocationInit(), keys.epoch()},
+            Long.toString(epochFloor))
+        .thenApply(done -> null);
   }
 
   @Override
