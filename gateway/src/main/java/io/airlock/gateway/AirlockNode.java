@@ -19,7 +19,11 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.airlock.gateway.audit.AuditLog;
+import io.airlock.gateway.audit.AuditMirror;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +40,11 @@ public final class AirlockNode implements AutoCloseable {
   private final SigningKeys keys;
   private final int dataPlanePort;
   private final int controlPlanePort;
+  private final List<AutoCloseable> closeables;
 
-  private AirlockNode(Vertx vertx, AirlockConfig config, SigningKeys keys, int dataPlanePort, int controlPlanePort) {
+  private AirlockNode(
+      Vertx vertx, AirlockConfig config, SigningKeys keys, int dataPlanePort, int controlPlanePort, List<AutoCloseable> closeables) {
+    this.closeables = closeables;
     this.vertx = vertx;
     this.config = config;
     this.keys = keys;
@@ -54,6 +61,7 @@ public final class AirlockNode implements AutoCloseable {
             .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
+    List<AutoCloseable> closeables = new ArrayList<>();
     try {
       log.warn(
           "node {}: no shared store configured: revocation state is in-process, single node only",
@@ -62,6 +70,8 @@ public final class AirlockNode implements AutoCloseable {
           new RevocationSync(
               vertx, new InMemoryRevocationStore(clock), config.node().id(), config.revocation().maxStaleness(), clock);
       InFlight inFlight = new InFlight();
+      AuditLog audit = AuditLog.open(config.audit(), config.node().id(), clock, AuditMirror.NONE);
+      closeables.add(audit);
       revocations.onChange(inFlight::sweep);
       await(revocations.start());
       GrantVerifier verifier = GrantVerifier.create(config.grants(), keys, clock, EcdsaProvider.fastest());
@@ -77,14 +87,15 @@ public final class AirlockNode implements AutoCloseable {
               new Maskers(hmacKey),
               registry,
               clock,
-              inFlight);
+              inFlight,
+              audit);
       int dp =
           DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors())
               .toCompletionStage()
               .toCompletableFuture()
               .get();
       HttpServer cp =
-          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, revocations::fresh, registry, router -> {})
+          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, () -> revocations.fresh() && audit.healthy(), registry, router -> {})
               .toCompletionStage()
               .toCompletableFuture()
               .get();
@@ -95,9 +106,9 @@ public final class AirlockNode implements AutoCloseable {
           dp,
           config.controlPlane().host(),
           cp.actualPort());
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort());
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), closeables);
     } catch (Exception e) {
-      vertx.close();
+      closeAll(vertx, closeables);
       throw e;
     }
   }
@@ -124,7 +135,22 @@ public final class AirlockNode implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get();
+    closeAll(vertx, closeables);
+  }
+
+  /** Stops serving first, then flushes and closes what the servers used (audit last). */
+  private static void closeAll(Vertx vertx, List<AutoCloseable> closeables) throws Exception {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get();
+    } finally {
+      for (int i = closeables.size() - 1; i >= 0; i--) {
+        try {
+          closeables.get(i).close();
+        } catch (Exception e) {
+          log.warn("closing {} failed: {}", closeables.get(i).getClass().getSimpleName(), e.toString());
+        }
+      }
+    }
   }
 
   /** Waits for a Vert.x future from a non-event-loop thread (start-up, CLI, tests). */

@@ -38,6 +38,7 @@ public final class Main {
           "  check-config --config DIR     validate a config directory and exit (0 = valid)",
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
           "        [--config DIR]          mint a grant from the local signing key (developer tool)",
+          "  audit verify FILE|DIR...      check the hash chain of audit logs (exit 0 = intact)",
           "  --help                        this text",
           "",
           "Every command that reads configuration refuses to start on any error and lists them all,",
@@ -56,6 +57,10 @@ public final class Main {
     }
     String cmd = args.get(0);
     List<String> rest = new ArrayList<>(args.subList(1, args.size()));
+    if (cmd.equals("audit")) {
+      // needs no configuration: an auditor may verify files copied off the machine
+      return io.airlock.gateway.audit.AuditCli.run(rest, out, err);
+    }
     Path defaultConfig = home().resolve(cmd.equals("serve") || cmd.equals("check-config") ? "config" : "config/demo");
     Path configDir = takeOption(rest, "--config").map(Path::of).orElse(defaultConfig);
     AirlockConfig config;

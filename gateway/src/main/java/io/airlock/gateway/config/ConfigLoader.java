@@ -3,11 +3,13 @@ package io.airlock.gateway.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.AccessLogConfig;
 import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.AuditConfig;
 import io.airlock.policy.config.DataPlaneConfig;
 import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.config.IdentityConfig;
 import io.airlock.policy.config.ListenerConfig;
 import io.airlock.policy.config.NodeConfig;
+import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.PolicyConfig;
 import io.airlock.policy.config.RevocationConfig;
 import io.airlock.policy.config.Route;
@@ -115,7 +117,8 @@ public final class ConfigLoader {
         node.accessLog,
         routes.routes(),
         masking.profiles(),
-        policy);
+        policy,
+        node.audit);
   }
 
   /** Everything airlock.yaml holds. */
@@ -126,7 +129,29 @@ public final class ConfigLoader {
       GrantsConfig grants,
       RevocationConfig revocation,
       IdentityConfig identity,
-      AccessLogConfig accessLog) {}
+      AccessLogConfig accessLog,
+      AuditConfig audit) {}
+
+  private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
+
+  /** Exact origins only: a wildcard would let any page read client data with a stolen grant. */
+  private static List<String> corsOrigins(Section dp) {
+    List<JsonNode> items = dp.list("corsOrigins", null);
+    if (items == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode n = items.get(i);
+      String v = n.isTextual() ? n.asText() : null;
+      if (v == null || !ORIGIN.matcher(v).matches()) {
+        dp.report(dp.item("corsOrigins", i), "must be an exact origin like http://127.0.0.1:8081 (scheme, host, optional port; no path, no '*')");
+      } else {
+        out.add(v);
+      }
+    }
+    return out;
+  }
 
   private static Node bindAirlock(Path dir, JsonNode tree, Problems problems) {
     Section root =
@@ -141,7 +166,8 @@ public final class ConfigLoader {
             "grants",
             "revocation",
             "identity",
-            "accessLog");
+            "accessLog",
+            "audit");
 
     Section n = root.section("node", "id");
     String nodeId = n.string("id", null);
@@ -161,7 +187,8 @@ public final class ConfigLoader {
             "maxHeaderBytes",
             "maxUriLength",
             "backendConnectTimeout",
-            "backendResponseTimeout");
+            "backendResponseTimeout",
+            "corsOrigins");
     String dpHost = host(dp, "127.0.0.1");
     int dpPort = (int) dp.integer("port", 8080, 0, 65535);
     DataPlaneConfig dataPlane =
@@ -173,7 +200,8 @@ public final class ConfigLoader {
             (int) dp.integer("maxUriLength", 4096, 64, 65536),
             dp.duration("backendConnectTimeout", Duration.ofSeconds(2), false, Duration.ofHours(1)),
             dp.duration(
-                "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)));
+                "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)),
+            corsOrigins(dp));
 
     Section cp = root.section("controlPlane", "host", "port");
     String cpHost = host(cp, "127.0.0.1");
@@ -191,7 +219,7 @@ public final class ConfigLoader {
         new RevocationConfig(
             rev.duration("maxStaleness", Duration.ofSeconds(1), false, MAX_STALENESS_LIMIT));
 
-    Section id = root.requiredSection("identity", "mode: demo or oidc", "mode");
+    Section id = root.requiredSection("identity", "mode: demo or oidc", "mode", "oidc");
     IdentityConfig.Mode mode = IdentityConfig.Mode.OIDC;
     String modeText = id.string("mode", "demo or oidc");
     if (modeText != null) {
@@ -212,6 +240,16 @@ public final class ConfigLoader {
             id.report(id.key("mode"), "unknown mode '" + modeText + "' (allowed: demo, oidc)");
       }
     }
+    // checked whenever present, so switching modes back and forth never hides a broken section
+    boolean oidcRequired = "oidc".equalsIgnoreCase(modeText);
+    OidcConfig oidc = null;
+    if (oidcRequired || id.has("oidc")) {
+      oidc =
+          OidcBinder.bind(
+              oidcRequired
+                  ? id.requiredSection("oidc", "issuer, audience and jwksUri", OidcBinder.KEYS)
+                  : id.section("oidc", OidcBinder.KEYS));
+    }
 
     Section log = root.section("accessLog", "enabled");
     AccessLogConfig accessLog = new AccessLogConfig(log.bool("enabled", false));
@@ -222,8 +260,9 @@ public final class ConfigLoader {
         new ListenerConfig(cpHost, cpPort),
         grants,
         revocation,
-        new IdentityConfig(mode),
-        accessLog);
+        new IdentityConfig(mode, Optional.ofNullable(oidc)),
+        accessLog,
+        AuditBinder.bind(root, dir));
   }
 
   private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {

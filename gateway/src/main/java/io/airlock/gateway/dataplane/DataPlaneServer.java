@@ -37,7 +37,8 @@ public final class DataPlaneServer {
       BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers,
       MeterRegistry registry,
       Clock clock,
-      InFlight inFlight) {}
+      InFlight inFlight,
+      io.airlock.gateway.audit.AuditLog audit) {}
 
   /**
    * Deploys {@code instances} data-plane verticles and completes with the bound port. With
@@ -95,17 +96,20 @@ public final class DataPlaneServer {
               deps.maskers(),
               new Watermarks(cfg.node().id(), deps.clock()),
               deps.inFlight());
-      // DESIGN.md "Data plane": the order below is the contract; steps 7 (quotas, honey
-      // records) and 8 (write-ahead audit) slot in after ScopeCheck.
+      AccessAudit audit = new AccessAudit(deps.audit());
+      // DESIGN.md "Data plane": the order below is the contract
       List<Stage> stages =
           List.of(
               new PathGuard(cfg.dataPlane().maxUriLength()),
               new RouteGuard(new RouteTable(cfg.routes())),
               new GrantCheck(deps.grants()),
               new RevocationCheck(deps.revocations(), cfg.revocation().maxStaleness(), deps.clock()),
-              new ScopeCheck());
+              new ScopeCheck(),
+              // step 7 (quotas, honey records) slots in here
+              audit);
       Pipeline pipeline =
-          new Pipeline(stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()));
+          new Pipeline(
+              stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()), audit);
       HttpServer server = vertx.createHttpServer(serverOptions(cfg.dataPlane())).requestHandler(pipeline::handle);
       return server.listen().onSuccess(s -> port.set(s.actualPort()));
     }

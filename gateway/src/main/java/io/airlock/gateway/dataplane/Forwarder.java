@@ -52,7 +52,10 @@ final class Forwarder {
   }
 
   /** Completes with the status sent to the agent, or fails with the reason it was refused. */
-  Future<Integer> forward(Exchange ex) {
+  /** What reached the agent: status, body bytes, and whether a revocation cut it. */
+  record Sent(int status, long bytes, boolean cut) {}
+
+  Future<Sent> forward(Exchange ex) {
     Live live = new Live(ex);
     inFlight.add(live);
     return send(ex, live).andThen(ar -> inFlight.remove(live));
@@ -92,7 +95,7 @@ final class Forwarder {
     }
   }
 
-  private Future<Integer> send(Exchange ex, Live live) {
+  private Future<Sent> send(Exchange ex, Live live) {
     HttpServerRequest req = ex.request();
     Route route = ex.match().route();
     long bodyLength = requestBodyLength(req);
@@ -132,7 +135,7 @@ final class Forwarder {
               return sent.recover(
                   err -> Future.failedFuture(new Denied(Reason.BACKEND_UNAVAILABLE, "backend failed: " + err.getMessage())));
             })
-        .compose(cresp -> respond(ex, route, cresp));
+        .compose(cresp -> respond(ex, route, cresp, live));
   }
 
   private long requestBodyLength(HttpServerRequest req) {
@@ -156,7 +159,7 @@ final class Forwarder {
     return n;
   }
 
-  private Future<Integer> respond(Exchange ex, Route route, HttpClientResponse cresp) {
+  private Future<Sent> respond(Exchange ex, Route route, HttpClientResponse cresp, Live live) {
     HttpServerResponse resp = ex.request().response();
     int status = cresp.statusCode();
     boolean noBody =
@@ -177,29 +180,34 @@ final class Forwarder {
       cresp.handler(null);
       cresp.resume();
       resp.end();
-      return Future.succeededFuture(status);
+      return Future.succeededFuture(new Sent(status, 0, false));
     }
     ReadStream<Buffer> body = mask ? new MaskingReadStream(cresp, maskers.apply(profile, ex)) : cresp;
     if (mask || !resp.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
       resp.setChunked(true);
     }
-    return pump(body, resp, cresp).map(status);
+    long[] bytes = {0};
+    return pump(body, resp, cresp, live, bytes).map(v -> new Sent(status, bytes[0], false));
   }
 
-  private static Future<Void> pump(ReadStream<Buffer> body, HttpServerResponse resp, HttpClientResponse cresp) {
+  private static Future<Void> pump(
+      ReadStream<Buffer> body, HttpServerResponse resp, HttpClientResponse cresp, Live live, long[] bytes) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     body.exceptionHandler(
         err -> {
           cresp.request().reset();
           Denied d =
-              err instanceof Denied
-                  ? (Denied) err
-                  : new Denied(Reason.UNMASKABLE_RESPONSE, "response could not be masked: " + err.getMessage());
+              live.cut
+                  ? new Denied(Reason.GRANT_REVOKED, "cut mid-response after " + bytes[0] + " bytes: the grant was revoked")
+                  : err instanceof Denied
+                      ? (Denied) err
+                      : new Denied(Reason.UNMASKABLE_RESPONSE, "response could not be masked: " + err.getMessage());
           done.tryFail(d);
         });
     body.endHandler(v -> resp.end().onComplete(ar -> done.tryComplete()));
     body.handler(
         chunk -> {
+          bytes[0] += chunk.length();
           resp.write(chunk);
           if (resp.writeQueueFull()) {
             body.pause();

@@ -25,8 +25,10 @@ public final class Pipeline {
   private final Forwarder forwarder;
   private final Clock clock;
   private final RequestOutcomes outcomes;
+  private final AccessAudit audit;
 
-  Pipeline(List<Stage> stages, Forwarder forwarder, Clock clock, RequestOutcomes outcomes) {
+  Pipeline(List<Stage> stages, Forwarder forwarder, Clock clock, RequestOutcomes outcomes, AccessAudit audit) {
+    this.audit = audit;
     this.stages = List.copyOf(stages);
     this.forwarder = forwarder;
     this.clock = clock;
@@ -62,15 +64,20 @@ public final class Pipeline {
                 return s.apply(ex);
               });
     }
+    boolean[] forwarded = {false};
     f.compose(
             ex -> {
               last[0] = ex;
+              forwarded[0] = true;
               return forwarder.forward(ex);
             })
         .onComplete(
             ar -> {
+              long nanos = System.nanoTime() - t0;
               if (ar.succeeded()) {
-                outcomes.record(last[0], ar.result(), null, System.nanoTime() - t0);
+                Forwarder.Sent sent = ar.result();
+                outcomes.record(last[0], sent.status(), null, nanos);
+                audit.completed(last[0], sent.status(), sent.bytes(), sent.cut(), nanos);
                 return;
               }
               Throwable err = ar.cause();
@@ -94,7 +101,14 @@ public final class Pipeline {
                           conn.close();
                         }
                       });
-              outcomes.record(last[0], ErrorResponder.status(d.reason()), d, System.nanoTime() - t0);
+              int status = ErrorResponder.status(d.reason());
+              outcomes.record(last[0], status, d, nanos);
+              if (forwarded[0]) {
+                // the access record exists: close it with what happened
+                audit.completed(last[0], status, -1, d.reason() == Reason.GRANT_REVOKED, nanos);
+              } else {
+                audit.denied(last[0], d, status);
+              }
             });
   }
 

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.Route;
 import io.airlock.policy.mask.Detector;
 import io.airlock.policy.mask.FieldClass;
 import io.airlock.policy.mask.MaskingProfile;
 import io.airlock.policy.mask.MaskingProfile.FieldRule;
 import io.airlock.policy.mask.Strategy;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,7 +92,17 @@ class ConfigLoaderTest {
           cacheMaxEntries: 5
           maxFailuresPerAddressPerMinute: 3
         revocation: { maxStaleness: 250ms }
-        identity: { mode: OIDC }
+        identity:
+          mode: OIDC
+          oidc:
+            issuer: https://idp.example.com/realms/staff
+            audience: airlock
+            jwksUri: https://idp.example.com/certs?appid=airlock
+            algorithms: [PS256]
+            userClaim: preferred_username
+            rolesClaim: groups
+            teamsClaim: departments
+            jwksRefresh: 1h
         accessLog: { enabled: true }
         """;
     String routes =
@@ -128,6 +141,17 @@ class ConfigLoaderTest {
     assertThat(c.dataPlane().maxHeaderBytes()).isEqualTo(8192);
     assertThat(c.dataPlane().backendConnectTimeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.grants().leeway()).isZero();
+    assertThat(c.identity().oidc())
+        .contains(
+            new OidcConfig(
+                "https://idp.example.com/realms/staff",
+                "airlock",
+                URI.create("https://idp.example.com/certs?appid=airlock"),
+                List.of("PS256"),
+                "preferred_username",
+                "groups",
+                "departments",
+                Duration.ofHours(1)));
     assertThat(c.grants().keys().get(0).file()).isEqualTo(Path.of("/abs/k1.jwk.json"));
     assertThat(c.revocation().maxStaleness()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.accessLog().enabled()).isTrue();

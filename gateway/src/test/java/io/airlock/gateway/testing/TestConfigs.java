@@ -56,6 +56,12 @@ public final class TestConfigs {
         MaskingProfile.DEFAULT_MAX_DEPTH);
   }
 
+  /** Audit into {@code dir/audit}, durable (sync), as production runs it. */
+  public static io.airlock.policy.config.AuditConfig audit(Path dir) {
+    return new io.airlock.policy.config.AuditConfig(
+        dir.resolve("audit"), io.airlock.policy.config.AuditConfig.Durability.SYNC, 512, 65_536, 100_000);
+  }
+
   /**
    * A config with two routes to {@code backend}: {@code /clients/{client}} (and below, masked)
    * and {@code /raw/{client}} (passthrough, no profile), plus {@code /write/{client}} allowing POST.
@@ -70,7 +76,8 @@ public final class TestConfigs {
     return new AirlockConfig(
         dir,
         new NodeConfig("test-node"),
-        new DataPlaneConfig("127.0.0.1", 0, 64 * 1024, 16 * 1024, 2048, Duration.ofSeconds(2), Duration.ofSeconds(10)),
+        new DataPlaneConfig("127.0.0.1", 0, 64 * 1024, 16 * 1024, 2048, Duration.ofSeconds(2), Duration.ofSeconds(10),
+            List.of("http://ui.test:8081")),
         new ListenerConfig("127.0.0.1", 0),
         new GrantsConfig(
             ISSUER, KID, List.of(new GrantsConfig.KeyRef(KID, keyFile)), Optional.empty(), Duration.ofSeconds(30), 10_000, 1000),
@@ -82,6 +89,7 @@ public final class TestConfigs {
             new Route("raw", "/raw/{client}", true, backend, Set.of("GET"), Optional.empty(), true),
             new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false)),
         Map.of(profile.name(), profile),
-        new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)));
+        new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)),
+        audit(dir));
   }
 }

@@ -22,7 +22,8 @@ public record AirlockConfig(
     AccessLogConfig accessLog,
     List<Route> routes,
     Map<String, MaskingProfile> maskingProfiles,
-    PolicyConfig policy) {
+    PolicyConfig policy,
+    AuditConfig audit) {
 
   public AirlockConfig {
     Objects.requireNonNull(configDir, "configDir");
@@ -36,5 +37,6 @@ public record AirlockConfig(
     routes = List.copyOf(routes);
     maskingProfiles = Map.copyOf(maskingProfiles);
     Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(audit, "audit");
   }
 }

@@ -10,6 +10,8 @@ import java.time.Duration;
  * @param maxUriLength request-target length; longer is refused with 414
  * @param backendConnectTimeout connect timeout to backends
  * @param backendResponseTimeout idle timeout waiting for backend response bytes
+ * @param corsOrigins browser origins (the approvals UI) allowed to read through the data plane;
+ *     empty means no cross-origin reads at all
  */
 public record DataPlaneConfig(
     String host,
@@ -18,4 +20,10 @@ public record DataPlaneConfig(
     int maxHeaderBytes,
     int maxUriLength,
     Duration backendConnectTimeout,
-    Duration backendResponseTimeout) {}
+    Duration backendResponseTimeout,
+    java.util.List<String> corsOrigins) {
+
+  public DataPlaneConfig {
+    corsOrigins = java.util.List.copyOf(corsOrigins);
+  }
+}

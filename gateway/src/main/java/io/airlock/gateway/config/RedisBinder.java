@@ -1,0 +1,137 @@
+package io.airlock.gateway.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.policy.config.RedisConfig;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Binds {@code redis} in airlock.yaml. Absent means no Redis (the in-process store); present,
+ * {@code uri} is required. URIs are parsed with Lettuce's own parser here, so a URI that passes
+ * start-up is one the connector can use.
+ */
+final class RedisBinder {
+  private RedisBinder() {}
+
+  static final String KEY = "redis";
+  static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
+  private static final List<String> SCHEMES =
+      List.of("redis", "rediss", "redis-sentinel", "rediss-sentinel");
+  private static final List<String> CLUSTER_SCHEMES = List.of("redis", "rediss");
+  // braces move the Cluster hash tag; glob characters make SCAN-by-prefix match other keys
+  private static final Pattern PREFIX = Pattern.compile("[^\\s{}*?\\[\\]\\\\]{1,64}");
+  private static final String URI_HINT =
+      "redis://host:6379, rediss://..., redis-sentinel://host:26379#master,"
+          + " or with cluster: true a list of seed nodes";
+
+  /**
+   * @param root the top level of airlock.yaml (which must allow the key {@code redis})
+   * @return the config, or empty when {@code redis} is absent or had problems (reported)
+   */
+  static Optional<RedisConfig> bind(Section root) {
+    if (!root.has(KEY)) {
+      return Optional.empty();
+    }
+    int before = root.problems().count();
+    Section r =
+        root.requiredSection(
+            KEY, "uri", "uri", "cluster", "keyPrefix", "commandTimeout", "connectTimeout");
+    boolean cluster = r.bool("cluster", false);
+    List<String> uris = uris(r, cluster);
+
+    String prefix = RedisConfig.DEFAULT_KEY_PREFIX;
+    JsonNode prefixNode = r.value("keyPrefix", null);
+    if (prefixNode != null) {
+      // not r.string(): a blank prefix is reported below with the reason, not as "empty"
+      if (!prefixNode.isTextual()) {
+        r.report(r.key("keyPrefix"), "expected text, got " + Values.describe(prefixNode));
+      } else if (!PREFIX.matcher(prefixNode.textValue()).matches()) {
+        r.report(
+            r.key("keyPrefix"),
+            "must be 1-64 characters without whitespace, braces ({ }) or glob characters (* ? [ ] \\)");
+      } else {
+        prefix = prefixNode.textValue();
+      }
+    }
+    Duration commandTimeout =
+        r.duration("commandTimeout", RedisConfig.DEFAULT_COMMAND_TIMEOUT, false, MAX_TIMEOUT);
+    Duration connectTimeout =
+        r.duration("connectTimeout", RedisConfig.DEFAULT_CONNECT_TIMEOUT, false, MAX_TIMEOUT);
+    if (root.problems().count() != before || uris.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new RedisConfig(uris, cluster, prefix, commandTimeout, connectTimeout));
+  }
+
+  private static List<String> uris(Section r, boolean cluster) {
+    JsonNode v = r.value("uri", URI_HINT);
+    List<String> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    if (v.isArray()) {
+      List<JsonNode> items = r.list("uri", URI_HINT);
+      if (items == null) {
+        return out;
+      }
+      if (!cluster && items.size() > 1) {
+        r.report(
+            r.key("uri"),
+            "a list of URIs is only for cluster: true (Sentinel takes one URI:"
+                + " redis-sentinel://h1:26379,h2:26379#master)");
+        return out;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        String at = r.item("uri", i);
+        String u = r.text(at, items.get(i));
+        if (u != null && usable(r, at, u, cluster)) {
+          out.add(u);
+        }
+      }
+      return out;
+    }
+    String u = r.text(r.key("uri"), v);
+    if (u != null && usable(r, r.key("uri"), u, cluster)) {
+      out.add(u);
+    }
+    return out;
+  }
+
+  /** Reports what is wrong with {@code uri}; true when it is usable. */
+  private static boolean usable(Section r, String at, String uri, boolean cluster) {
+    int colon = uri.indexOf("://");
+    String scheme = colon < 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
+    List<String> allowed = cluster ? CLUSTER_SCHEMES : SCHEMES;
+    if (!allowed.contains(scheme)) {
+      r.report(
+          at,
+          (scheme.isEmpty() ? "no scheme" : "scheme '" + scheme + "' is not supported")
+              + (cluster ? " with cluster: true (allowed: redis://, rediss://)" : " (expected " + URI_HINT + ")"));
+      return false;
+    }
+    boolean sentinel = scheme.endsWith("sentinel");
+    int hash = uri.indexOf('#');
+    if (sentinel && (hash < 0 || uri.substring(hash + 1).isBlank())) {
+      r.report(at, "a Sentinel URI needs the master name after #, e.g. redis-sentinel://h:26379#mymaster");
+      return false;
+    }
+    RedisURI parsed;
+    try {
+      parsed = RedisURI.create(uri);
+    } catch (RuntimeException e) {
+      // Lettuce's message may quote the URI, password included: say what is wrong, not the text
+      r.report(at, "not a valid Redis URI (expected " + URI_HINT + ")");
+      return false;
+    }
+    if (!sentinel && (parsed.getHost() == null || parsed.getHost().isBlank())) {
+      r.report(at, "has no host");
+      return false;
+    }
+    return true;
+  }
+}

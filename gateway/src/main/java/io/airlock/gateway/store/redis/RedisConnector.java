@@ -1,0 +1,232 @@
+package io.airlock.gateway.store.redis;
+
+import io.airlock.policy.config.RedisConfig;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.RedisClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Redis deployment as the stores see it: async commands, a pub/sub connection and the key
+ * names. Standalone and Sentinel go through {@link RedisClient}, Cluster through {@link
+ * RedisClusterClient}; both hand out {@link RedisClusterAsyncCommands}, so the stores have one code
+ * path.
+ *
+ * <p>Fail fast, never queue (DESIGN.md "Known traps"): Lettuce's defaults buffer commands without
+ * limit while disconnected and time out after 60 s, which would turn a Redis outage into stale
+ * answers given late. Here a command issued while disconnected fails at once, every command has
+ * {@code commandTimeout}, the in-flight queue is bounded, and the connection reconnects by itself.
+ *
+ * <p>Every stage completes on a Lettuce I/O thread. Callers continue on their own thread (the
+ * gateway: {@code Future.fromCompletionStage(stage, context)}) and never block in a callback.
+ */
+public final class RedisConnector implements AutoCloseable {
+  /** Beyond this many commands in flight, new ones fail instead of piling up. */
+  static final int REQUEST_QUEUE_SIZE = 10_000;
+
+  static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
+
+  private final RedisConfig config;
+  private final RedisKeys keys;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterAsyncCommands<String, String> commands;
+  private final StatefulRedisPubSubConnection<String, String> pubSub;
+
+  private RedisConnector(
+      RedisConfig config,
+      AbstractRedisClient client,
+      StatefulConnection<String, String> connection,
+      RedisClusterAsyncCommands<String, String> commands,
+      StatefulRedisPubSubConnection<String, String> pubSub) {
+    this.config = config;
+    this.keys = new RedisKeys(config.keyPrefix());
+    this.client = client;
+    this.connection = connection;
+    this.commands = commands;
+    this.pubSub = pubSub;
+  }
+
+  /**
+   * Connects the command and pub/sub connections. Fails (without retrying) when Redis does not
+   * answer within {@code connectTimeout}; once connected, reconnecting is automatic.
+   */
+  public static CompletionStage<RedisConnector> connect(RedisConfig config) {
+    Objects.requireNonNull(config, "config");
+    List<RedisURI> uris = config.uris().stream().map(u -> uri(u, config)).toList();
+    SocketOptions socket =
+        SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(config.commandTimeout());
+
+    CompletableFuture<RedisConnector> result;
+    AbstractRedisClient client;
+    if (config.cluster()) {
+      RedisClusterClient cluster = RedisClusterClient.create(uris);
+      cluster.setOptions(
+          ClusterClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .autoReconnect(true)
+              .timeoutOptions(timeouts)
+              .socketOptions(socket)
+              .requestQueueSize(REQUEST_QUEUE_SIZE)
+              .topologyRefreshOptions(
+                  ClusterTopologyRefreshOptions.builder()
+                      .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                      .enableAllAdaptiveRefreshTriggers()
+                      .build())
+              .build());
+      client = cluster;
+      // the async connect needs the topology first (the blocking connect would load it itself)
+      result =
+          cluster
+              .refreshPartitionsAsync()
+              .toCompletableFuture()
+              .thenCompose(x -> cluster.connectAsync(StringCodec.UTF8))
+              .thenCompose(c -> connectEveryUpstream(cluster, c))
+              .thenCompose(
+                  c ->
+                      cluster
+                          .connectPubSubAsync(StringCodec.UTF8)
+                          .<RedisConnector>thenApply(
+                              p -> new RedisConnector(config, cluster, c, c.async(), p))
+                          .whenComplete((ok, e) -> closeOnFailure(c, e)));
+    } else {
+      RedisClient single = RedisClient.create();
+      single.setOptions(
+          ClientOptions.builder()
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .autoReconnect(true)
+              .timeoutOptions(timeouts)
+              .socketOptions(socket)
+              .requestQueueSize(REQUEST_QUEUE_SIZE)
+              .build());
+      client = single;
+      RedisURI uri = uris.get(0);
+      result =
+          single
+              .connectAsync(StringCodec.UTF8, uri)
+              .toCompletableFuture()
+              .thenCompose(
+                  c ->
+                      single
+                          .connectPubSubAsync(StringCodec.UTF8, uri)
+                          .toCompletableFuture()
+                          .<RedisConnector>thenApply(
+                              p -> new RedisConnector(config, single, c, c.async(), p))
+                          .whenComplete((ok, e) -> closeOnFailure(c, e)));
+    }
+    return result.exceptionallyCompose(
+        e ->
+            client
+                .shutdownAsync(0, 1, TimeUnit.SECONDS)
+                .handle(
+                    (x, y) -> {
+                      throw new RedisUnavailableException(
+                          "cannot connect to Redis at " + config.redactedUris(), unwrap(e));
+                    }));
+  }
+
+  /**
+   * Opens the connection to every master now. Lettuce opens node connections on first use, and
+   * with REJECT_COMMANDS a command whose node connection is still being opened is rejected: the
+   * first request after start-up would fail for no reason.
+   */
+  private static CompletableFuture<StatefulRedisClusterConnection<String, String>>
+      connectEveryUpstream(
+          RedisClusterClient cluster, StatefulRedisClusterConnection<String, String> c) {
+    List<CompletableFuture<?>> nodes = new ArrayList<>();
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+        nodes.add(
+            c.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort(), ConnectionIntent.WRITE));
+      }
+    }
+    return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
+        .thenApply(x -> c)
+        .whenComplete((ok, e) -> closeOnFailure(c, e));
+  }
+
+  private static void closeOnFailure(StatefulConnection<?, ?> c, Throwable e) {
+    if (e != null) {
+      c.closeAsync();
+    }
+  }
+
+  private static RedisURI uri(String text, RedisConfig config) {
+    RedisURI uri = RedisURI.create(text);
+    // the URI timeout bounds the connection handshake (HELLO, AUTH, SELECT), which is part of
+    // connecting; commands get commandTimeout through TimeoutOptions
+    uri.setTimeout(config.connectTimeout());
+    return uri;
+  }
+
+  static Throwable unwrap(Throwable e) {
+    while ((e instanceof java.util.concurrent.CompletionException
+            || e instanceof java.util.concurrent.ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  public RedisConfig config() {
+    return config;
+  }
+
+  public RedisKeys keys() {
+    return keys;
+  }
+
+  public boolean isCluster() {
+    return config.cluster();
+  }
+
+  /** Pipelined async commands; on Cluster each command is routed to the slot's node. */
+  public RedisClusterAsyncCommands<String, String> commands() {
+    return commands;
+  }
+
+  /**
+   * The subscriber connection (on Cluster a {@code StatefulRedisClusterPubSubConnection}). Lettuce
+   * resubscribes its channels after a reconnect; what was published meanwhile is lost.
+   */
+  public StatefulRedisPubSubConnection<String, String> pubSub() {
+    return pubSub;
+  }
+
+  public boolean isOpen() {
+    return connection.isOpen() && pubSub.isOpen();
+  }
+
+  public CompletionStage<Void> closeAsync() {
+    return CompletableFuture.allOf(connection.closeAsync(), pubSub.closeAsync())
+        .handle((x, e) -> null)
+        .thenCompose(x -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
+        .handle((x, e) -> null);
+  }
+
+  /** Blocks until closed: for shutdown paths and tests, never an event loop. */
+  @Override
+  public void close() {
+    closeAsync().toCompletableFuture().join();
+  }
+}

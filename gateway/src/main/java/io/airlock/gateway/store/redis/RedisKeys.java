@@ -1,0 +1,77 @@
+package io.airlock.gateway.store.redis;
+
+import java.util.Objects;
+
+/**
+ * Every Redis key and channel Airlock's store uses, in one place. All names start with the
+ * configured prefix ({@code airlock:} by default). Braces mark the Redis Cluster hash tag: only
+ * the part inside them picks the slot, so keys that must one day change together can share it.
+ *
+ * <pre>
+ * key                          type    content                                  life
+ * {prefix}req:{&lt;id&gt;}            hash    json = AccessRequestJson, version = n    kept
+ * {prefix}req:pending          zset    request id, score = createdAt (ms)       member removed once decided
+ * {prefix}req:recent           zset    request id, score = createdAt (ms)       kept
+ * {prefix}req:by:{&lt;agent&gt;}      zset    request id, score = createdAt (ms)       kept
+ * {prefix}grants:active        zset    jti, score = grant expiry (ms)           members pruned after expiry
+ * {prefix}grant:{&lt;jti&gt;}         hash    req = request id, exp = expiry (ms)      TTL: expires at the grant's exp
+ * {prefix}events               channel StoreEvent as JSON {"type","attributes"}
+ * </pre>
+ *
+ * <p>Why this is sound on Cluster: the request record and its version are one hash, so
+ * compare-and-swap is a single-key script, atomic on any topology. The zsets and {@code grant:}
+ * keys are indexes in other slots, so they cannot change in the same step. They are kept a
+ * superset of the truth: entries are <em>added before</em> the record write that makes them true
+ * and <em>removed after</em> the write that makes them false, and every read loads the records
+ * and filters by their real state. A crash between the two steps leaves an extra entry (skipped
+ * by readers, pruned lazily), never a missing one, and never shows a request in a state it is
+ * not in.
+ */
+public final class RedisKeys {
+  private final String prefix;
+
+  public RedisKeys(String prefix) {
+    this.prefix = Objects.requireNonNull(prefix, "prefix");
+    if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+      throw new IllegalArgumentException("key prefix must not contain braces: " + prefix);
+    }
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** Hash: {@code json}, {@code version}. The only key the compare-and-swap touches. */
+  public String request(String id) {
+    return prefix + "req:{" + id + "}";
+  }
+
+  public String pending() {
+    return prefix + "req:pending";
+  }
+
+  public String recent() {
+    return prefix + "req:recent";
+  }
+
+  public String byRequester(String agent) {
+    return prefix + "req:by:{" + agent + "}";
+  }
+
+  public String activeGrants() {
+    return prefix + "grants:active";
+  }
+
+  /** Hash: {@code req}, {@code exp}; expires with the grant. */
+  public String grant(String jti) {
+    return prefix + "grant:{" + jti + "}";
+  }
+
+  public String eventsChannel() {
+    return prefix + "events";
+  }
+
+  // field names; the Lua scripts in RedisAccessRequestStore spell them too
+  static final String F_JSON = "json";
+  static final String F_REQUEST = "req";
+}

@@ -1,0 +1,145 @@
+package io.airlock.gateway.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.airlock.gateway.config.ConfigError;
+import io.airlock.gateway.config.ConfigException;
+import io.airlock.gateway.config.ConfigLoader;
+import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.config.OidcConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** identity.oidc in airlock.yaml, through the real loader: defaults, and one mistake at a time. */
+class OidcConfigLoadingTest {
+  @TempDir Path dir;
+
+  private static final String BASE =
+      """
+      grants:
+        issuer: http://127.0.0.1:8081
+        activeKid: k1
+        keys: [ { kid: k1, file: keys/k1.jwk.json } ]
+      """;
+
+  private Path write(String identity) throws Exception {
+    Files.writeString(dir.resolve("airlock.yaml"), BASE + identity);
+    Files.writeString(
+        dir.resolve("routes.yaml"),
+        "routes:\n  - { id: r1, path: \"/c/{client}\", backend: http://127.0.0.1:9090, passthrough: true }\n");
+    return dir;
+  }
+
+  private ConfigError onlyError(String identity) throws Exception {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(write(identity)));
+    assertThat(e).as("refused").isNotNull();
+    assertThat(e.errors()).hasSize(1);
+    assertThat(e.errors().get(0).file()).isEqualTo("airlock.yaml");
+    return e.errors().get(0);
+  }
+
+  @Test
+  void minimalOidcSettingsTakeSafeDefaults() throws Exception {
+    IdentityConfig id =
+        ConfigLoader.load(
+                write(
+                    """
+                    identity:
+                      mode: oidc
+                      oidc:
+                        issuer: https://idp.example.com/realms/staff
+                        audience: airlock
+                        jwksUri: https://idp.example.com/certs
+                    """))
+            .identity();
+    assertThat(id.mode()).isEqualTo(IdentityConfig.Mode.OIDC);
+    assertThat(id.oidc())
+        .contains(
+            new OidcConfig(
+                "https://idp.example.com/realms/staff",
+                "airlock",
+                URI.create("https://idp.example.com/certs"),
+                List.of("RS256", "ES256"),
+                "sub",
+                "roles",
+                "teams",
+                Duration.ofMinutes(10)));
+  }
+
+  @Test
+  void oidcModeWithoutSettingsIsRefused() throws Exception {
+    ConfigError e = onlyError("identity: { mode: oidc }\n");
+    assertThat(e.key()).isEqualTo("identity.oidc");
+    assertThat(e.problem()).contains("missing (required: issuer, audience and jwksUri)");
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "algorithms: [none]|identity.oidc.algorithms[0]|'none' is never accepted",
+        "algorithms: [HS256]|identity.oidc.algorithms[0]|'HS256' is never accepted",
+        "algorithms: [RS256, RS256]|identity.oidc.algorithms[1]|listed twice",
+        "algorithms: [rs256]|identity.oidc.algorithms[0]|unknown algorithm 'rs256'",
+        "algorithms: []|identity.oidc.algorithms|empty list",
+        "jwksRefresh: 5s|identity.oidc.jwksRefresh|under the minimum of 30s",
+        "clientSecret: x|identity.oidc.clientSecret|unknown key",
+        "userClaim: ''|identity.oidc.userClaim|empty",
+      })
+  void oneMistakeOneError(String line, String key, String fragment) throws Exception {
+    ConfigError e =
+        onlyError(
+            """
+            identity:
+              mode: oidc
+              oidc:
+                issuer: https://idp.example.com
+                audience: airlock
+                jwksUri: https://idp.example.com/certs
+            """
+                + "    " + line + "\n");
+    assertThat(e.key()).isEqualTo(key);
+    assertThat(e.problem()).contains(fragment);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "http://idp.example.com/certs, must be an https:// URL",
+    "https://user:pw@idp.example.com/certs, user info",
+    "ftp://idp.example.com/certs, must be an https:// URL",
+  })
+  void jwksMustComeOverHttpsUnlessLoopback(String uri, String fragment) throws Exception {
+    ConfigError e =
+        onlyError(
+            "identity:\n  mode: oidc\n  oidc: { issuer: https://idp.example.com, audience: a, jwksUri: \""
+                + uri + "\" }\n");
+    assertThat(e.key()).isEqualTo("identity.oidc.jwksUri");
+    assertThat(e.problem()).contains(fragment);
+
+    assertThat(
+            ConfigLoader.load(
+                    write(
+                        "identity:\n  mode: oidc\n  oidc: { issuer: https://idp.example.com, audience: a,"
+                            + " jwksUri: \"http://127.0.0.1:8180/certs\" }\n"))
+                .identity()
+                .oidc()
+                .orElseThrow()
+                .jwksUri())
+        .isEqualTo(URI.create("http://127.0.0.1:8180/certs"));
+  }
+
+  @Test
+  void demoModeIsRefusedOffLoopback() throws Exception {
+    ConfigError e = onlyError("controlPlane: { host: 0.0.0.0 }\nidentity: { mode: demo }\n");
+    assertThat(e.key()).isEqualTo("identity.mode");
+    assertThat(e.problem()).contains("loopback");
+  }
+}
