@@ -77,9 +77,10 @@ export function mountApprovals(root, ctx) {
       const body = verdict === 'approve' ? (text ? {comment: text} : {}) : {reason: text};
       const out = await post(`/api/requests/${encodeURIComponent(r.id)}/${verdict}`, body);
       drafts.delete(r.id);
-      const msg = out.status === 'pending'
-          ? `Approval recorded for ${r.ticket}; it still needs ${out.requiredApprovals - out.approvals} more${out.securityApprovalRequired ? ' (a security approver)' : ''}.`
-          : `${r.ticket} ${out.status}.`;
+      const more = out.requiredApprovals - out.approvals;
+      const msg = out.status !== 'pending' ? `${r.ticket} ${out.status}.`
+          : more > 0 ? `Approval recorded for ${r.ticket}; it still needs ${more} more approval${more === 1 ? '' : 's'}${out.securityApprovalRequired ? ', one of them from security' : ''}.`
+          : `Approval recorded for ${r.ticket}; it still needs a security approver.`;
       replace(status, h('p', {class: 'state ok', role: 'status'}, msg));
       announce(msg);
       refresh();

@@ -12,6 +12,7 @@ const DEMO_USERS = [
   {user: 'maria', what: 'manager · payments'},
   {user: 'omar', what: 'manager · kyc'},
   {user: 'sam', what: 'security'},
+  {user: 'tess', what: 'security'},
 ];
 
 export function mountSignIn(root, {config, message, onSignedIn}) {
@@ -47,7 +48,7 @@ export function mountSignIn(root, {config, message, onSignedIn}) {
             'This node runs in OIDC mode, so demo users are not available here.'),
         h('button', {type: 'button', disabled: true}, 'Sign in with the company identity provider (not available yet)'));
   } else {
-    const other = h('input', {type: 'text', name: 'user', autocomplete: 'username', spellcheck: 'false', placeholder: 'e.g. sam2'});
+    const other = h('input', {type: 'text', name: 'user', autocomplete: 'username', spellcheck: 'false', placeholder: 'user id'});
     const otherField = field('Another demo user id', other, 'Any user defined in config/demo/.');
     body = [
       h('section', {class: 'card', 'aria-labelledby': 'demo-h'},

@@ -93,7 +93,7 @@ export function openViewer(root, {requestId, client}, ctx) {
     // the data goes first: nothing of the client stays on screen
     clear(stage);
     const why = message || REASONS[code] || 'Access ended.';
-    stage.appendChild(h('div', {class: 'state revoked', role: 'alert', id: 'viewer-ended', 'data-code': code || ''},
+    stage.appendChild(h('div', {class: 'state revoked', role: 'alert', id: 'viewer-ended', 'data-code': code || '', 'data-ended-at': String(Date.now())},
         h('strong', {}, 'Access ended. '),
         why,
         code ? h('span', {class: 'code'}, ` (${code})`) : null,
