@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -58,7 +58,8 @@ class ApprovalsUiTest {
         }
       };
 
-  @AfterEach
+  // tabs are closed before each test rather than after, so a failure's screenshot still sees them
+  @BeforeEach
   void closeTabs() {
     browser.closeTabs();
   }
