@@ -1,30 +1,55 @@
 package io.airlock.gateway;
 
+import io.airlock.gateway.audit.AuditLog;
+import io.airlock.gateway.audit.AuditTypes;
+import io.airlock.gateway.controlplane.ApiError;
+import io.airlock.gateway.controlplane.AuditRoutes;
 import io.airlock.gateway.controlplane.ControlPlaneServer;
+import io.airlock.gateway.controlplane.Events;
+import io.airlock.gateway.controlplane.KillSwitchRoutes;
+import io.airlock.gateway.controlplane.RequestRoutes;
+import io.airlock.gateway.controlplane.StaffContext;
 import io.airlock.gateway.dataplane.DataPlaneServer;
+import io.airlock.gateway.dataplane.InFlight;
 import io.airlock.gateway.dataplane.Maskers;
 import io.airlock.gateway.grant.EcdsaProvider;
 import io.airlock.gateway.grant.GrantGate;
+import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.GrantVerifier;
 import io.airlock.gateway.grant.SigningKeys;
-import io.airlock.gateway.dataplane.InFlight;
+import io.airlock.gateway.identity.DemoAuthenticator;
+import io.airlock.gateway.identity.DemoLogin;
+import io.airlock.gateway.identity.DemoUsers;
+import io.airlock.gateway.identity.OidcAuthenticator;
+import io.airlock.gateway.identity.StaffAuthHandler;
+import io.airlock.gateway.identity.StaffAuthenticator;
 import io.airlock.gateway.revocation.RevocationSync;
-import io.airlock.gateway.store.memory.InMemoryRevocationStore;
+import io.airlock.gateway.store.Stores;
 import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.port.StoreEvent;
+import io.airlock.policy.request.ApprovalRules;
+import io.airlock.policy.staff.Role;
+import io.airlock.policy.staff.Staff;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.airlock.gateway.audit.AuditLog;
-import io.airlock.gateway.audit.AuditMirror;
 import java.security.SecureRandom;
-import java.util.ArrayList;
-import java.util.List;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,16 +65,24 @@ public final class AirlockNode implements AutoCloseable {
   private final SigningKeys keys;
   private final int dataPlanePort;
   private final int controlPlanePort;
+  private final RevocationSync revocations;
   private final List<AutoCloseable> closeables;
 
   private AirlockNode(
-      Vertx vertx, AirlockConfig config, SigningKeys keys, int dataPlanePort, int controlPlanePort, List<AutoCloseable> closeables) {
-    this.closeables = closeables;
+      Vertx vertx,
+      AirlockConfig config,
+      SigningKeys keys,
+      int dataPlanePort,
+      int controlPlanePort,
+      RevocationSync revocations,
+      List<AutoCloseable> closeables) {
     this.vertx = vertx;
     this.config = config;
     this.keys = keys;
     this.dataPlanePort = dataPlanePort;
     this.controlPlanePort = controlPlanePort;
+    this.revocations = revocations;
+    this.closeables = closeables;
   }
 
   /** Starts a node and blocks until both planes listen (start-up only, never on an event loop). */
@@ -63,54 +96,142 @@ public final class AirlockNode implements AutoCloseable {
             .build();
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
-      log.warn(
-          "node {}: no shared store configured: revocation state is in-process, single node only",
-          config.node().id());
-      RevocationSync revocations =
-          new RevocationSync(
-              vertx, new InMemoryRevocationStore(clock), config.node().id(), config.revocation().maxStaleness(), clock);
-      InFlight inFlight = new InFlight();
-      AuditLog audit = AuditLog.open(config.audit(), config.node().id(), clock, AuditMirror.NONE);
+      Stores stores = Stores.open(config, clock);
+      closeables.add(stores);
+      AuditLog audit = AuditLog.open(config.audit(), config.node().id(), clock, stores.auditFeed());
       closeables.add(audit);
+      audit.append(AuditTypes.CONFIG_LOADED, configSummary(config));
+
+      RevocationSync revocations =
+          new RevocationSync(vertx, stores.revocations(), config.node().id(), config.revocation().maxStaleness(), clock);
+      closeables.add(revocations);
+      InFlight inFlight = new InFlight();
       revocations.onChange(inFlight::sweep);
+      revocations.onAlert(
+          msg -> {
+            audit.append("security.alert", Map.of("message", msg));
+            stores.events().publish(new StoreEvent("security.alert", Map.of("message", msg)));
+          });
       await(revocations.start());
+
       GrantVerifier verifier = GrantVerifier.create(config.grants(), keys, clock, EcdsaProvider.fastest());
       GrantGate gate = new GrantGate(vertx, verifier, config.grants(), clock);
-      // per-process key until the watermark/hmac secret is configurable: tokens are stable per node run
+      closeables.add(gate);
+      // per-process key until the hmac masking secret is configurable: tokens are stable per node run
       byte[] hmacKey = new byte[32];
       new SecureRandom().nextBytes(hmacKey);
       DataPlaneServer.Dependencies deps =
           new DataPlaneServer.Dependencies(
-              config,
-              gate::verify,
-              revocations,
-              new Maskers(hmacKey),
-              registry,
-              clock,
-              inFlight,
-              audit);
-      int dp =
-          DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors())
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get();
+              config, gate::verify, revocations, new Maskers(hmacKey), registry, clock, inFlight, audit);
+      int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors()));
+
+      StaffAuthenticator staffAuth;
+      DemoAuthenticator demo = null;
+      if (config.identity().mode() == IdentityConfig.Mode.DEMO) {
+        demo = DemoAuthenticator.create(vertx, DemoUsers.load(config.configDir()), config.controlPlane(), config.grants().issuer(), clock);
+        staffAuth = demo;
+        log.warn("node {}: DEMO identity: anyone on this machine may sign in as any user in users.yaml", config.node().id());
+      } else {
+        OidcAuthenticator oidc = await(OidcAuthenticator.start(vertx, config.identity().oidc().orElseThrow(), clock));
+        closeables.add(oidc::close);
+        staffAuth = oidc;
+      }
+
+      Events events = new Events(vertx, stores.events(), AirlockNode::mayReceive);
+      closeables.add(events);
+      revocations.onChange(snapshot -> events.closeStreamsKilledBy(snapshot));
+      Consumer<KillSwitchRoutes.ControlEvent> controlEvents =
+          e -> {
+            Map<String, Object> fields = new HashMap<>(e.details().getMap());
+            fields.put("actor", e.actor().id());
+            audit.append(e.type(), fields);
+            Map<String, String> attrs = new HashMap<>();
+            attrs.put("actor", e.actor().id());
+            e.details().forEach(en -> attrs.put(en.getKey(), String.valueOf(en.getValue())));
+            if (!e.type().startsWith("request.") && !e.type().equals("grant.revoked") && !e.type().equals("grant.fetched")) {
+              stores.events().publish(new StoreEvent(e.type(), attrs));
+            }
+          };
+      GrantSigner signer = new GrantSigner(keys, config.grants().issuer(), clock);
+      RequestRoutes requestRoutes =
+          new RequestRoutes(vertx, stores.requests(), stores.revocations(), revocations, new ApprovalRules(config.policy()),
+              signer, stores.events(), clock, controlEvents);
+      KillSwitchRoutes killSwitch =
+          new KillSwitchRoutes(vertx, stores.revocations(), revocations, clock, config.revocation().maxStaleness(), controlEvents);
+      AuditRoutes auditRoutes = new AuditRoutes(vertx, stores.auditFeed());
+      DemoAuthenticator demoAuth = demo;
+      String dataPlaneUrl = "http://" + config.dataPlane().host() + ":" + dp;
+
       HttpServer cp =
-          ControlPlaneServer.start(vertx, config.controlPlane(), keys::jwksJson, () -> revocations.fresh() && audit.healthy(), registry, router -> {})
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get();
+          await(
+              ControlPlaneServer.start(
+                  vertx,
+                  config.controlPlane(),
+                  keys::jwksJson,
+                  () -> revocations.fresh() && audit.healthy(),
+                  registry,
+                  router -> {
+                    router.get("/api/config").handler(ctx -> ctx.json(new JsonObject()
+                        .put("dataPlaneUrl", dataPlaneUrl)
+                        .put("identityMode", config.identity().mode().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("node", config.node().id())));
+                    if (demoAuth != null) {
+                      DemoLogin.mount(router, demoAuth);
+                    }
+                    router.route("/api/*").handler(StaffAuthHandler.create(staffAuth));
+                    // what must be audited must not happen unaudited
+                    router.route("/api/*").handler(ctx -> {
+                      if (ctx.request().method() == HttpMethod.POST && !audit.healthy()) {
+                        ApiError.render(ctx, new ApiError(503, "audit_unavailable",
+                            "the audit log cannot write (" + audit.problem().orElse("unknown") + "); nothing was changed"));
+                      } else {
+                        ctx.next();
+                      }
+                    });
+                    router.get("/api/events").handler(ctx -> events.handle(ctx, StaffContext.staff(ctx)));
+                    requestRoutes.mount(router);
+                    killSwitch.mount(router);
+                    auditRoutes.mount(router);
+                  }));
       log.info(
-          "node {} ready: data plane http://{}:{}, control plane http://{}:{}",
+          "node {} ready: data plane {}, control plane http://{}:{}",
           config.node().id(),
-          config.dataPlane().host(),
-          dp,
+          dataPlaneUrl,
           config.controlPlane().host(),
           cp.actualPort());
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), closeables);
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables);
     } catch (Exception e) {
       closeAll(vertx, closeables);
       throw e;
     }
+  }
+
+  /** Who sees which live event: agents their own, managers their teams', security everything. */
+  static boolean mayReceive(Staff staff, StoreEvent e) {
+    if (staff.has(Role.SECURITY)) {
+      return true;
+    }
+    Map<String, String> a = e.attributes();
+    String requester = a.get("requester") != null ? a.get("requester") : a.get("agent");
+    if (staff.id().equals(requester)) {
+      return true;
+    }
+    if (staff.has(Role.MANAGER) && a.get("teams") != null) {
+      return staff.sharesTeamWith(Set.of(a.get("teams").split(",")));
+    }
+    return false;
+  }
+
+  private static Map<String, Object> configSummary(AirlockConfig c) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("configDir", c.configDir().toString());
+    m.put("routes", c.routes().stream().map(r -> r.id()).toList());
+    m.put("maskingProfiles", List.copyOf(new java.util.TreeSet<>(c.maskingProfiles().keySet())));
+    m.put("identity", c.identity().mode().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("sharedStore", c.redis().isPresent() ? "redis" : "in-process");
+    m.put("activeKid", c.grants().activeKid());
+    m.put("auditDurability", c.audit().durability().name().toLowerCase(java.util.Locale.ROOT));
+    return m;
   }
 
   public int dataPlanePort() {
@@ -131,6 +252,11 @@ public final class AirlockNode implements AutoCloseable {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's revocation view (tests and benchmarks read its epoch and freshness). */
+  public RevocationSync revocations() {
+    return revocations;
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.AccessLogConfig;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.AuditConfig;
+import io.airlock.policy.config.RedisConfig;
 import io.airlock.policy.config.DataPlaneConfig;
 import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.config.IdentityConfig;
@@ -118,7 +119,8 @@ public final class ConfigLoader {
         routes.routes(),
         masking.profiles(),
         policy,
-        node.audit);
+        node.audit,
+        node.redis);
   }
 
   /** Everything airlock.yaml holds. */
@@ -130,7 +132,8 @@ public final class ConfigLoader {
       RevocationConfig revocation,
       IdentityConfig identity,
       AccessLogConfig accessLog,
-      AuditConfig audit) {}
+      AuditConfig audit,
+      Optional<RedisConfig> redis) {}
 
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
 
@@ -167,7 +170,8 @@ public final class ConfigLoader {
             "revocation",
             "identity",
             "accessLog",
-            "audit");
+            "audit",
+            "redis");
 
     Section n = root.section("node", "id");
     String nodeId = n.string("id", null);
@@ -262,7 +266,8 @@ public final class ConfigLoader {
         revocation,
         new IdentityConfig(mode, Optional.ofNullable(oidc)),
         accessLog,
-        AuditBinder.bind(root, dir));
+        AuditBinder.bind(root, dir),
+        RedisBinder.bind(root));
   }
 
   private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {

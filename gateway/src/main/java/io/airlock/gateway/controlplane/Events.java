@@ -25,6 +25,7 @@ public final class Events implements AutoCloseable {
   private final AutoCloseable subscription;
   private final long heartbeatTimer;
   private final Vertx vertx;
+  private volatile long lastEpoch;
 
   public Events(Vertx vertx, EventBus bus, BiPredicate<Staff, StoreEvent> visible) {
     this.vertx = vertx;
@@ -48,6 +49,18 @@ public final class Events implements AutoCloseable {
     streams.add(s);
     resp.closeHandler(v -> streams.remove(s));
     write(s, ": connected as " + staff.id() + "\n\n");
+  }
+
+  /** Ends the streams of agents whose access this snapshot kills (kill-all, suspension). */
+  public void closeStreamsKilledBy(io.airlock.policy.revocation.RevocationSnapshot snapshot) {
+    boolean killAll = snapshot.epoch() > lastEpoch;
+    lastEpoch = Math.max(lastEpoch, snapshot.epoch());
+    for (Stream s : streams) {
+      boolean agentOnly = s.staff.has(io.airlock.policy.staff.Role.AGENT) && s.staff.roles().size() == 1;
+      if (agentOnly && (killAll || snapshot.lockdown() || snapshot.suspendedAgents().contains(s.staff.id()))) {
+        closeStreamsOf(s.staff.id());
+      }
+    }
   }
 
   /** Ends every stream of one agent (kill switch, suspension). */

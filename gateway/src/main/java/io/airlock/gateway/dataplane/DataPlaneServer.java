@@ -109,7 +109,8 @@ public final class DataPlaneServer {
               audit);
       Pipeline pipeline =
           new Pipeline(
-              stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()), audit);
+              stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()), audit,
+              new Cors(cfg.dataPlane().corsOrigins()));
       HttpServer server = vertx.createHttpServer(serverOptions(cfg.dataPlane())).requestHandler(pipeline::handle);
       return server.listen().onSuccess(s -> port.set(s.actualPort()));
     }

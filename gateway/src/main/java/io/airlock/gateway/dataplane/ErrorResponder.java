@@ -71,7 +71,17 @@ public final class ErrorResponder {
             .put("message", message == null ? reason.code() : message)
             .put("requestId", requestId)
             .encode();
+    // CORS headers were set for this origin before any check ran: the UI must be able to read
+    // the refusal, or it cannot tell the agent why the viewer cleared
+    String acao = response.headers().get("Access-Control-Allow-Origin");
+    String expose = response.headers().get("Access-Control-Expose-Headers");
     response.headers().clear();
+    if (acao != null) {
+      response.putHeader("Access-Control-Allow-Origin", acao).putHeader("Vary", "Origin");
+      if (expose != null) {
+        response.putHeader("Access-Control-Expose-Headers", expose);
+      }
+    }
     if (close) {
       response.putHeader("Connection", "close");
     }

@@ -76,6 +76,8 @@ final class HeaderSanitizer {
       if (HOP_BY_HOP.contains(name)
           || named.contains(name)
           || name.startsWith("x-airlock-")
+          // CORS is the gateway's decision, never the backend's
+          || name.startsWith("access-control-")
           || (bodyRewritten && (name.equals("content-length") || name.equals("etag") || name.equals("content-md5")))) {
         continue;
       }

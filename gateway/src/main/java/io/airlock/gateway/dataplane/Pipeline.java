@@ -26,9 +26,11 @@ public final class Pipeline {
   private final Clock clock;
   private final RequestOutcomes outcomes;
   private final AccessAudit audit;
+  private final Cors cors;
 
-  Pipeline(List<Stage> stages, Forwarder forwarder, Clock clock, RequestOutcomes outcomes, AccessAudit audit) {
+  Pipeline(List<Stage> stages, Forwarder forwarder, Clock clock, RequestOutcomes outcomes, AccessAudit audit, Cors cors) {
     this.audit = audit;
+    this.cors = cors;
     this.stages = List.copyOf(stages);
     this.forwarder = forwarder;
     this.clock = clock;
@@ -46,6 +48,9 @@ public final class Pipeline {
     if (closing.contains(conn)) {
       request.response().reset();
       conn.close();
+      return;
+    }
+    if (cors.handle(request)) {
       return;
     }
     // nothing is read from the agent until every check passed

@@ -32,6 +32,20 @@ public final class TestConfigs {
 
   private TestConfigs() {}
 
+  /** The demo staff (same people as config/demo/users.yaml). */
+  public static final String DEMO_USERS =
+      String.join(
+          "\n",
+          "users:",
+          "  - { id: alice, roles: [agent], teams: [payments] }",
+          "  - { id: bob, roles: [agent], teams: [payments] }",
+          "  - { id: carol, roles: [agent], teams: [kyc] }",
+          "  - { id: maria, roles: [manager], teams: [payments] }",
+          "  - { id: omar, roles: [manager], teams: [kyc] }",
+          "  - { id: sam, roles: [security] }",
+          "  - { id: tess, roles: [security] }",
+          "");
+
   /** The client-record profile the tests assert against (allow mode). */
   public static MaskingProfile clientProfile() {
     return new MaskingProfile(
@@ -72,6 +86,10 @@ public final class TestConfigs {
       ECKey key = new ECKeyGenerator(Curve.P_256).keyID(KID).generate();
       Files.writeString(keyFile, key.toJSONString());
     }
+    Path users = dir.resolve("users.yaml");
+    if (!Files.exists(users)) {
+      Files.writeString(users, DEMO_USERS);
+    }
     MaskingProfile profile = clientProfile();
     return new AirlockConfig(
         dir,
@@ -90,6 +108,7 @@ public final class TestConfigs {
             new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false)),
         Map.of(profile.name(), profile),
         new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)),
-        audit(dir));
+        audit(dir),
+        Optional.empty());
   }
 }

@@ -23,7 +23,8 @@ public record AirlockConfig(
     List<Route> routes,
     Map<String, MaskingProfile> maskingProfiles,
     PolicyConfig policy,
-    AuditConfig audit) {
+    AuditConfig audit,
+    java.util.Optional<RedisConfig> redis) {
 
   public AirlockConfig {
     Objects.requireNonNull(configDir, "configDir");
@@ -38,5 +39,6 @@ public record AirlockConfig(
     maskingProfiles = Map.copyOf(maskingProfiles);
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(audit, "audit");
+    Objects.requireNonNull(redis, "redis");
   }
 }

@@ -1,0 +1,83 @@
+package io.airlock.gateway.controlplane;
+
+import io.airlock.gateway.audit.AuditFeed;
+import io.airlock.policy.staff.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.function.Predicate;
+
+/** {@code GET /api/audit?agent=&client=&since=&limit=} (security): the newest audit records. */
+public final class AuditRoutes {
+  private final Vertx vertx;
+  private final AuditFeed feed;
+
+  public AuditRoutes(Vertx vertx, AuditFeed feed) {
+    this.vertx = vertx;
+    this.feed = feed;
+  }
+
+  public void mount(Router router) {
+    router
+        .get("/api/audit")
+        .handler(
+            ctx -> {
+              Future<JsonArray> f;
+              try {
+                StaffContext.require(ctx, Role.SECURITY);
+                String agent = ctx.queryParams().get("agent");
+                String client = ctx.queryParams().get("client");
+                Instant since = parseSince(ctx.queryParams().get("since"));
+                int limit = parseLimit(ctx.queryParams().get("limit"));
+                Predicate<JsonObject> filter =
+                    r ->
+                        (agent == null || agent.equals(r.getString("agent")) || agent.equals(r.getString("actor")))
+                            && (client == null || client.equals(r.getString("client")) || containsClient(r, client))
+                            && (since == null || !Instant.parse(r.getString("ts")).isBefore(since));
+                f =
+                    Future.fromCompletionStage(feed.recent(limit, filter), vertx.getOrCreateContext())
+                        .map(JsonArray::new)
+                        .recover(err -> Future.failedFuture(KillSwitchRoutes.unavailable("audit read", err)));
+              } catch (RuntimeException e) {
+                f = Future.failedFuture(e);
+              }
+              f.onSuccess(a -> ctx.response().putHeader("Content-Type", "application/json").end(a.encode()))
+                  .onFailure(err -> ApiError.render(ctx, err));
+            });
+  }
+
+  private static boolean containsClient(JsonObject r, String client) {
+    Object cs = r.getValue("clients");
+    return cs instanceof JsonArray a && a.contains(client);
+  }
+
+  private static Instant parseSince(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(s);
+    } catch (DateTimeParseException e) {
+      throw ApiError.badRequest("since", "must be an ISO-8601 instant like 2026-11-26T09:00:00Z");
+    }
+  }
+
+  private static int parseLimit(String s) {
+    if (s == null) {
+      return 100;
+    }
+    try {
+      int n = Integer.parseInt(s);
+      if (n < 1 || n > 1000) {
+        throw ApiError.badRequest("limit", "must be 1..1000");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiError.badRequest("limit", "must be an integer 1..1000");
+    }
+  }
+}
