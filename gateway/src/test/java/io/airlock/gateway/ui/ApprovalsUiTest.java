@@ -80,7 +80,9 @@ class ApprovalsUiTest {
       browser.find("#unmask-" + c).click();
     }
     browser.find("#req-submit").click();
-    browser.await("#request-created");
+    // the outcome either way, so a refusal fails the test with the API's own words
+    WebElement outcome = browser.await("#request-status .state:not(.loading)");
+    assertThat(outcome.getAttribute("id")).as(outcome.getText()).isEqualTo("request-created");
   }
 
   private WebElement queueItem(String ticket) {
