@@ -142,9 +142,13 @@ public final class AirlockNode implements AutoCloseable {
       revocations.onChange(snapshot -> events.closeStreamsKilledBy(snapshot));
       Consumer<KillSwitchRoutes.ControlEvent> controlEvents =
           e -> {
-            Map<String, Object> fields = new HashMap<>(e.details().getMap());
+            // plain maps and lists, as the audit record format wants them
+            @SuppressWarnings("unchecked")
+            Map<String, Object> fields =
+                new HashMap<>(io.vertx.core.json.Json.CODEC.fromString(e.details().encode(), Map.class));
             fields.put("actor", e.actor().id());
-            audit.append(e.type(), fields);
+            audit.append(e.type(), fields)
+                .onFailure(err -> log.error("AUDIT: could not record {} by {}: {}", e.type(), e.actor().id(), err.toString()));
             Map<String, String> attrs = new HashMap<>();
             attrs.put("actor", e.actor().id());
             e.details().forEach(en -> attrs.put(en.getKey(), String.valueOf(en.getValue())));

@@ -9,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class ApiError extends RuntimeException {
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ApiError.class);
   private final int status;
   private final String code;
   private final String field;
@@ -48,6 +49,9 @@ public final class ApiError extends RuntimeException {
   /** Renders any failure: ApiErrors as themselves, anything else as a 500 that names the request id. */
   public static void render(RoutingContext ctx, Throwable failure) {
     String requestId = requestId(ctx);
+    if (!(failure instanceof ApiError)) {
+      LOG.error("control plane {} {} failed (request id {})", ctx.request().method(), ctx.request().path(), requestId, failure);
+    }
     ApiError e =
         failure instanceof ApiError a
             ? a
