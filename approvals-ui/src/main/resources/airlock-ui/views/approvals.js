@@ -17,6 +17,8 @@ export function mountApprovals(root, ctx) {
   const queueCount = h('span', {class: 'count', id: 'queue-count'});
   // text typed into a comment box survives the redraws that live updates cause
   const drafts = new Map();
+  // and so does the outcome of the last click on a card that is still in the queue
+  const notes = new Map();
   let all = [];
 
   function activityOf(agent, exceptId) {
@@ -36,7 +38,8 @@ export function mountApprovals(root, ctx) {
     const comment = h('textarea', {id: commentId, rows: 2, name: 'comment', 'data-request-id': r.id,
       oninput: (e) => drafts.set(r.id, e.target.value)});
     comment.value = drafts.get(r.id) || '';
-    const status = h('div', {class: 'card-status', 'aria-live': 'polite'});
+    const status = h('div', {class: 'card-status', 'aria-live': 'polite'},
+        notes.has(r.id) ? h('p', {class: 'state ok', role: 'status'}, notes.get(r.id)) : null);
     const approveBtn = h('button', {type: 'button', class: 'approve', onclick: () => decide(r, 'approve', comment, status)}, 'Approve');
     const denyBtn = h('button', {type: 'button', class: 'danger deny', onclick: () => decide(r, 'deny', comment, status)}, 'Deny');
     const sensitive = r.unmask.filter((c) => SENSITIVE_HINT.has(c));
@@ -81,6 +84,7 @@ export function mountApprovals(root, ctx) {
       const msg = out.status !== 'pending' ? `${r.ticket} ${out.status}.`
           : more > 0 ? `Approval recorded for ${r.ticket}; it still needs ${more} more approval${more === 1 ? '' : 's'}${out.securityApprovalRequired ? ', one of them from security' : ''}.`
           : `Approval recorded for ${r.ticket}; it still needs a security approver.`;
+      notes.set(r.id, msg);
       replace(status, h('p', {class: 'state ok', role: 'status'}, msg));
       announce(msg);
       refresh();

@@ -6,7 +6,7 @@ export function approvalsLine(r) {
   const approvers = (r.reviews || []).filter((v) => v.verdict === 'approve').map((v) => v.reviewer);
   return h('p', {class: 'approvals'},
       h('span', {class: 'label'}, 'Approvals: '),
-      `${r.approvals}/${r.requiredApprovals}`,
+      `${r.approvals} of ${r.requiredApprovals} required`,
       approvers.length ? ` (${approvers.join(', ')})` : '',
       r.securityApprovalRequired
           ? h('span', {class: 'needs-security', 'data-role': 'needs-security'},

@@ -54,9 +54,16 @@ function countMasked(v) {
 
 /** The watermark text, repeated diagonally over the data. */
 function watermarkLayer(text) {
-  const tiles = [];
-  for (let i = 0; i < 48; i += 1) tiles.push(h('span', {}, text));
-  return h('div', {class: 'watermark', 'aria-hidden': 'true'}, h('div', {class: 'watermark-tiles'}, tiles));
+  return h('div', {class: 'watermark', 'aria-hidden': 'true'}, h('div', {class: 'watermark-tiles'}));
+}
+
+/** Enough tiles to cover the data box (the tile layer is twice its size, rotated). */
+function fillWatermark(box, text) {
+  const tiles = box.querySelector('.watermark-tiles');
+  if (!tiles) return;
+  const want = Math.min(800, Math.max(24, Math.ceil((box.offsetWidth * 2 / 260) * (box.offsetHeight * 2 / 60))));
+  while (tiles.childElementCount < want) tiles.appendChild(h('span', {}, text));
+  for (const span of tiles.children) if (span.textContent !== text) span.textContent = text;
 }
 
 /**
@@ -115,8 +122,9 @@ export function openViewer(root, {requestId, client}, ctx) {
               grant.unmask && grant.unmask.length ? `; shown in clear under this grant: ${grant.unmask.join(', ')}` : '; nothing unmasked under this grant'),
           h('div', {class: 'viewer-data', id: 'viewer-data'}, renderValue(res.body), watermarkLayer(wm)),
           h('p', {class: 'watermark-header', id: 'viewer-watermark'}, 'Watermark: ', res.watermark || '(none sent)'));
+      fillWatermark(stage.querySelector('#viewer-data'), wm);
     } else {
-      for (const span of stage.querySelectorAll('.watermark-tiles span')) span.textContent = wm;
+      fillWatermark(stage.querySelector('#viewer-data'), wm);
       const line = stage.querySelector('#viewer-watermark');
       if (line && res.watermark) line.textContent = `Watermark: ${res.watermark}`;
     }

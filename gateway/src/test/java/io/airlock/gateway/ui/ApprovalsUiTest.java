@@ -109,7 +109,7 @@ class ApprovalsUiTest {
         ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".queue-item[data-ticket='SUP-7001']")));
     assertThat(browser.js("return window.__sameDocument")).isEqualTo("yes");
     assertThat(item.getText())
-        .contains("alice", "c-0001, c-0002", "Customer cannot withdraw; check the account status", "Approvals: 0/1");
+        .contains("alice", "c-0001, c-0002", "Customer cannot withdraw; check the account status", "Approvals: 0 of 1 required");
     item.findElement(By.cssSelector("textarea")).sendKeys("Checked the ticket, go ahead");
     browser.screenshot("02-manager-queue");
     item.findElement(By.cssSelector("button.approve")).click();
@@ -128,6 +128,12 @@ class ApprovalsUiTest {
     assertThat(mark).contains("alice").contains("SUP-7001");
     assertThat(browser.find("#viewer-watermark").getText()).contains("agent=alice").contains("ticket=SUP-7001");
     browser.screenshot("03-agent-client-viewer");
+    // on a phone-sized window the page reflows instead of scrolling sideways
+    browser.viewport(390, 844);
+    browser.js("document.getElementById('client-viewer').scrollIntoView()");
+    assertThat((Long) browser.js("return document.documentElement.scrollWidth - window.innerWidth")).isLessThanOrEqualTo(0L);
+    browser.screenshot("03-agent-client-viewer-narrow");
+    browser.viewport(1280, 800);
 
     browser.to(security);
     browser.type("#kill-reason", "Suspected screen recording on the support floor");
@@ -136,6 +142,11 @@ class ApprovalsUiTest {
     browser.awaitClickable("#kill-all").click();
     assertThat(browser.await("#kill-result").getText()).contains("Every session killed");
     browser.screenshot("04-security-kill-all");
+    // the kill is in the audit feed, with who did it
+    WebElement audit = browser.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#audit-table")));
+    browser.until(ExpectedConditions.textToBePresentInElement(audit, "kill_all"));
+    browser.js("document.getElementById('audit-h').scrollIntoView()");
+    browser.screenshot("04-security-audit-feed");
 
     browser.to(agent);
     WebElement ended = browser.await("#viewer-ended");
@@ -179,7 +190,7 @@ class ApprovalsUiTest {
 
     browser.to(agent);
     WebElement card = browser.await(".request[data-ticket='SUP-7003']");
-    browser.until(ExpectedConditions.textToBePresentInElement(card, "Approvals: 1/1 (maria)"));
+    browser.until(ExpectedConditions.textToBePresentInElement(card, "Approvals: 1 of 1 required (maria)"));
     assertThat(card.getText()).contains("PENDING").contains("needs a security approver");
 
     signIn("sam");

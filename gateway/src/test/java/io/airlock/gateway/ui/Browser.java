@@ -8,10 +8,10 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
@@ -71,11 +71,19 @@ final class Browser implements AutoCloseable {
     blankTab = driver.getWindowHandle();
   }
 
-  /** Opens a new tab on {@code url}; returns its handle. */
+  /** Opens a new tab on {@code url} with a 1280×800 viewport; returns its handle. */
   String newTab(String url) {
     driver.switchTo().newWindow(WindowType.TAB);
+    viewport(1280, 800);
     driver.get(url);
     return driver.getWindowHandle();
+  }
+
+  /** The page's own size (the window's size would include the browser's frame). */
+  void viewport(int width, int height) {
+    driver.executeCdpCommand(
+        "Emulation.setDeviceMetricsOverride",
+        Map.of("width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
   }
 
   void to(String tab) {
@@ -120,10 +128,6 @@ final class Browser implements AutoCloseable {
 
   Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
-  }
-
-  void resize(int width, int height) {
-    driver.manage().window().setSize(new Dimension(width, height));
   }
 
   /** Saves the current tab as target/screenshots/{name}.png. */
