@@ -31,11 +31,7 @@ public final class ApprovalFlowBench {
     RecordingBackend backend = RecordingBackend.start();
     AirlockConfig base = TestConfigs.config(dir, backend.uri());
     RedisConfig redis = RedisConfig.of(RedisSupport.uri()).withKeyPrefix(RedisSupport.uniquePrefix());
-    AirlockConfig cfg =
-        new AirlockConfig(
-            base.configDir(), base.node(), base.dataPlane(), base.controlPlane(), base.grants(), base.revocation(),
-            base.identity(), base.accessLog(), base.routes(), base.maskingProfiles(), base.policy(), base.audit(),
-            Optional.of(redis));
+    AirlockConfig cfg = base.withRedis(Optional.of(redis));
     try (AirlockNode node = AirlockNode.start(cfg, Clock.systemUTC())) {
       ControlPlaneClient alice = ControlPlaneClient.login(node.controlPlanePort(), "alice");
       ControlPlaneClient maria = ControlPlaneClient.login(node.controlPlanePort(), "maria");

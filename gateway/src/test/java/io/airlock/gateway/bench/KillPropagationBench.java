@@ -259,10 +259,7 @@ public final class KillPropagationBench {
   }
 
   private static AirlockConfig forNode(AirlockConfig base, String id, RedisConfig redis) {
-    return new AirlockConfig(
-        base.configDir(), new NodeConfig(id), base.dataPlane(), base.controlPlane(), base.grants(), base.revocation(),
-        base.identity(), base.accessLog(), base.routes(), base.maskingProfiles(), base.policy(), base.audit(),
-        Optional.of(redis));
+    return base.withNode(new NodeConfig(id)).withRedis(Optional.of(redis));
   }
 
   private static void row(String name, long[] nanos) {

@@ -95,9 +95,7 @@ class AccessAuditTest {
   }
 
   private static AirlockConfig withAudit(AirlockConfig c, AuditConfig audit) {
-    return new AirlockConfig(
-        c.configDir(), c.node(), c.dataPlane(), c.controlPlane(), c.grants(), c.revocation(), c.identity(),
-        c.accessLog(), c.routes(), c.maskingProfiles(), c.policy(), audit, c.redis());
+    return c.withAudit(audit);
   }
 
   private int ready(AirlockNode node) throws Exception {

@@ -79,11 +79,9 @@ class ClusterFlowTest {
   }
 
   private static AirlockConfig node(AirlockConfig c, String id, RedisConfig redis) {
-    return new AirlockConfig(
-        c.configDir(), new NodeConfig(id), c.dataPlane(), c.controlPlane(), c.grants(), c.revocation(), c.identity(),
-        c.accessLog(), c.routes(), c.maskingProfiles(), c.policy(),
-        new io.airlock.policy.config.AuditConfig(c.configDir().resolve("audit-" + id),
-            io.airlock.policy.config.AuditConfig.Durability.SYNC, 512, 65_536, 100_000),
-        Optional.of(redis));
+    return c.withNode(new NodeConfig(id))
+        .withAudit(new io.airlock.policy.config.AuditConfig(c.configDir().resolve("audit-" + id),
+            io.airlock.policy.config.AuditConfig.Durability.SYNC, 512, 65_536, 100_000))
+        .withRedis(Optional.of(redis));
   }
 }

@@ -96,10 +96,7 @@ class KillSwitchTest {
   }
 
   static AirlockConfig forNode(AirlockConfig base, String id, RedisConfig redis) {
-    return new AirlockConfig(
-        base.configDir(), new NodeConfig(id), base.dataPlane(), base.controlPlane(), base.grants(), base.revocation(),
-        base.identity(), base.accessLog(), base.routes(), base.maskingProfiles(), base.policy(), base.audit(),
-        Optional.of(redis));
+    return base.withNode(new NodeConfig(id)).withRedis(Optional.of(redis));
   }
 
   /** {@code /clients/c-slow} streams a JSON array for 20 s; every other client is one record. */

@@ -41,4 +41,20 @@ public record AirlockConfig(
     Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(redis, "redis");
   }
+
+  /** The same config for another node (tests and benchmarks run several in one JVM). */
+  public AirlockConfig withNode(NodeConfig n) {
+    return new AirlockConfig(configDir, n, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        maskingProfiles, policy, audit, redis);
+  }
+
+  public AirlockConfig withAudit(AuditConfig a) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        maskingProfiles, policy, a, redis);
+  }
+
+  public AirlockConfig withRedis(java.util.Optional<RedisConfig> r) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        maskingProfiles, policy, audit, r);
+  }
 }
