@@ -170,7 +170,7 @@ public final class DemoAuthenticator implements StaffAuthenticator, AutoCloseabl
     byte[] input = t.signingInput();
     byte[] sig = t.signature().decode();
     return verified
-        .offload(() -> {
+        .offload(token, () -> {
           if (!signature.verify(input, sig)) {
             throw new Unauthenticated(WHAT + " signature does not verify");
           }

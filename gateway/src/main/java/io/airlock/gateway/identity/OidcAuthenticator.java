@@ -116,7 +116,7 @@ public final class OidcAuthenticator implements StaffAuthenticator, AutoCloseabl
     }
     Context context = vertx.getOrCreateContext();
     return keys.keyFor(p.token().kid(), p.token().header().getAlgorithm(), context)
-        .compose(key -> verified.offload(() -> checkSignature(p, key)))
+        .compose(key -> verified.offload(token, () -> checkSignature(p, key)))
         .onSuccess(staff -> verified.remember(token, staff, p.expiresAt()));
   }
 

@@ -73,6 +73,46 @@ final class VerifiedTokens implements AutoCloseable {
    * @return the check's result, or {@link Unauthenticated} when too many checks are in flight
    */
   <T> Future<T> offload(Callable<T> signatureCheck) {
+    return offload(null, signatureCheck);
+  }
+
+  /**
+   * As {@link #offload(Callable)}, but callers presenting the same token while it is being
+   * checked share one check: the first request of a freshly signed-in user often arrives as a
+   * burst (a UI opening several views), and a burst must neither cost one ECDSA each nor spill
+   * over the in-flight bound into a 401.
+   */
+  @SuppressWarnings("unchecked")
+  <T> Future<T> offload(String token, Callable<T> signatureCheck) {
+    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+    if (token == null) {
+      return start(signatureCheck);
+    }
+    Future<Object>[] mine = new Future[1];
+    Future<Object> shared =
+        pending.computeIfAbsent(
+            token,
+            k -> {
+              Future<Object> f = (Future<Object>) start(signatureCheck);
+              mine[0] = f;
+              return f;
+            });
+    if (mine[0] != null) {
+      shared.onComplete(ar -> pending.remove(token, shared));
+    }
+    if (caller == null) {
+      return (Future<T>) shared;
+    }
+    // each waiter continues on its own context, whoever ran the check
+    io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+    shared.onComplete(ar -> caller.runOnContext(v -> p.handle((io.vertx.core.AsyncResult<T>) (io.vertx.core.AsyncResult<?>) ar)));
+    return p.future();
+  }
+
+  private final java.util.concurrent.ConcurrentHashMap<String, Future<Object>> pending =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private <T> Future<T> start(Callable<T> signatureCheck) {
     if (!slots.tryAcquire()) {
       return Future.failedFuture(
           new Unauthenticated("too many staff tokens are being verified; retry shortly"));
