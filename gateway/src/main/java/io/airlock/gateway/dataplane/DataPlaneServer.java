@@ -13,11 +13,15 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -28,6 +32,9 @@ import java.util.function.BiFunction;
  */
 public final class DataPlaneServer {
   private DataPlaneServer() {}
+
+  /** How long a new connection may take to deliver its first complete request head. */
+  static final Duration FIRST_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
   /** Everything the data plane needs from the rest of the node. */
   public record Dependencies(
@@ -48,8 +55,10 @@ public final class DataPlaneServer {
     DataPlaneConfig dp = deps.config().dataPlane();
     int n = dp.port() == 0 ? 1 : Math.max(1, instances);
     AtomicInteger port = new AtomicInteger();
+    // one limit for the node: an agent's requests land on any event loop
+    InFlightLimit limit = new InFlightLimit(InFlightLimit.DEFAULT_PER_AGENT);
     return vertx
-        .deployVerticle(() -> new Instance(deps, port), new DeploymentOptions().setInstances(n))
+        .deployVerticle(() -> new Instance(deps, port, limit), new DeploymentOptions().setInstances(n))
         .map(id -> port.get());
   }
 
@@ -71,11 +80,13 @@ public final class DataPlaneServer {
   private static final class Instance extends VerticleBase {
     private final Dependencies deps;
     private final AtomicInteger port;
+    private final InFlightLimit limit;
     private HttpClient client;
 
-    Instance(Dependencies deps, AtomicInteger port) {
+    Instance(Dependencies deps, AtomicInteger port, InFlightLimit limit) {
       this.deps = deps;
       this.port = port;
+      this.limit = limit;
     }
 
     @Override
@@ -105,13 +116,47 @@ public final class DataPlaneServer {
               new GrantCheck(deps.grants()),
               new RevocationCheck(deps.revocations(), cfg.revocation().maxStaleness(), deps.clock()),
               new ScopeCheck(),
+              limit,
               // step 7 (quotas, honey records) slots in here
               audit);
       Pipeline pipeline =
           new Pipeline(
               stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()), audit,
               new Cors(cfg.dataPlane().corsOrigins()));
-      HttpServer server = vertx.createHttpServer(serverOptions(cfg.dataPlane())).requestHandler(pipeline::handle);
+      // Slowloris: the idle timeout restarts with every byte, so a client dribbling a request head
+      // one byte at a time would hold its connection for ever. A new connection gets a fixed time
+      // to deliver its first complete request head. Event-loop confined: a plain map is enough.
+      Map<HttpConnection, Long> awaitingHead = new HashMap<>();
+      HttpServer server =
+          vertx
+              .createHttpServer(serverOptions(cfg.dataPlane()))
+              .connectionHandler(
+                  conn -> {
+                    long timer =
+                        vertx.setTimer(
+                            FIRST_HEAD_TIMEOUT.toMillis(),
+                            id -> {
+                              if (awaitingHead.remove(conn) != null) {
+                                conn.close();
+                              }
+                            });
+                    awaitingHead.put(conn, timer);
+                    conn.closeHandler(
+                        v -> {
+                          Long t = awaitingHead.remove(conn);
+                          if (t != null) {
+                            vertx.cancelTimer(t);
+                          }
+                        });
+                  })
+              .requestHandler(
+                  req -> {
+                    Long t = awaitingHead.remove(req.connection());
+                    if (t != null) {
+                      vertx.cancelTimer(t);
+                    }
+                    pipeline.handle(req);
+                  });
       return server.listen().onSuccess(s -> port.set(s.actualPort()));
     }
 

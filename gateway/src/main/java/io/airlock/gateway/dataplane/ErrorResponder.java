@@ -36,6 +36,7 @@ public final class ErrorResponder {
       case BODY_TOO_LARGE:
         return 413;
       case TOO_MANY_INVALID_GRANTS:
+      case TOO_MANY_IN_FLIGHT:
         return 429;
       case BACKEND_UNAVAILABLE:
       case UNMASKABLE_RESPONSE:

@@ -79,6 +79,9 @@ public final class Pipeline {
         .onComplete(
             ar -> {
               long nanos = System.nanoTime() - t0;
+              for (Stage s : stages) {
+                s.completed(start.requestId());
+              }
               if (ar.succeeded()) {
                 Forwarder.Sent sent = ar.result();
                 outcomes.record(last[0], sent.status(), null, nanos);

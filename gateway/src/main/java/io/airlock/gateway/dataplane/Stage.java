@@ -10,4 +10,10 @@ import io.vertx.core.Future;
 @FunctionalInterface
 public interface Stage {
   Future<Exchange> apply(Exchange exchange);
+
+  /**
+   * Called by the {@link Pipeline} once for every request when its exchange is over (answered,
+   * refused or cut), so a stage that holds something per request can give it back.
+   */
+  default void completed(String requestId) {}
 }

@@ -21,6 +21,8 @@ public enum Reason {
   AGENT_SUSPENDED,
   REVOCATION_STALE,
   TOO_MANY_INVALID_GRANTS,
+  /** the agent already has the per-agent maximum of requests in flight (429) */
+  TOO_MANY_IN_FLIGHT,
   OUT_OF_SCOPE,
   QUOTA_EXCEEDED,
   AUDIT_UNAVAILABLE,
