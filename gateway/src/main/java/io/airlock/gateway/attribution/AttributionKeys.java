@@ -38,11 +38,24 @@ public record AttributionKeys(byte[] watermarkKey, byte[] maskingKey) {
     maskingKey = maskingKey.clone();
   }
 
-  /** Blocking file I/O: start-up and the command line only. */
+  /** Blocking file I/O: start-up only. Generates missing files in demo mode. */
   public static AttributionKeys load(SecretsConfig config) {
+    return load(config, config.generateMissing());
+  }
+
+  /**
+   * The keys as they are, never generated (the command line: a key made up now would verify
+   * nothing). Permissions are still only enforced outside demo mode.
+   */
+  public static AttributionKeys loadExisting(SecretsConfig config) {
+    return load(config, false);
+  }
+
+  private static AttributionKeys load(SecretsConfig config, boolean generate) {
+    boolean strict = !config.generateMissing();
     return new AttributionKeys(
-        read(config.watermarkKeyFile(), "secrets.watermarkKeyFile", config.generateMissing()),
-        read(config.maskingKeyFile(), "secrets.maskingKeyFile", config.generateMissing()));
+        read(config.watermarkKeyFile(), "secrets.watermarkKeyFile", generate, strict),
+        read(config.maskingKeyFile(), "secrets.maskingKeyFile", generate, strict));
   }
 
   @Override
@@ -71,13 +84,13 @@ public record AttributionKeys(byte[] watermarkKey, byte[] maskingKey) {
     return "AttributionKeys[...]";
   }
 
-  private static byte[] read(Path file, String key, boolean demo) {
+  private static byte[] read(Path file, String key, boolean generate, boolean strict) {
     try {
-      if (demo && !Files.exists(file)) {
+      if (generate && !Files.exists(file)) {
         generate(file);
         log.info("generated {} at {} (demo mode, 0600)", key, file);
       }
-      if (!demo) {
+      if (strict) {
         requireOwnerOnly(file, key);
       }
       String text = Files.readString(file, StandardCharsets.US_ASCII).strip();

@@ -94,7 +94,6 @@ public final class Alarms {
     fields.put("alert", kind.code);
     fields.put("agent", agent);
     fields.put("suspended", suspended);
-    fields.put("node", nodeId);
     fields.putAll(details);
     audit.append(AuditTypes.SECURITY_ALERT, fields)
         .onFailure(e -> log.error("AUDIT: could not record security alert {} for {}: {}", kind.code, agent, e.toString()));
