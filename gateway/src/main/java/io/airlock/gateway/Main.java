@@ -130,7 +130,7 @@ public final class Main {
         signer.sign(
             new GrantClaims(
                 "alice", "SUP-1234", List.of("c-0001", "c-0002"), Set.of(Action.READ), Set.of(), "demo",
-                List.of("maria"), 0, Duration.ofMinutes(15)));
+                List.of("maria"), node.revocations().epoch(), Duration.ofMinutes(15)));
     String dataPlane = "http://" + config.dataPlane().host() + ":" + node.dataPlanePort();
     String curl = "curl -s -H 'Authorization: Bearer " + grant.token() + "' " + dataPlane + "/clients/c-0001";
     out.println();

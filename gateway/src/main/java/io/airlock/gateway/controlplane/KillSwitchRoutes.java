@@ -86,7 +86,8 @@ public final class KillSwitchRoutes {
     boolean lockdown = JsonBodies.bool(body, "lockdown", false);
     Staff actor = StaffContext.staff(ctx);
     long t0 = System.nanoTime();
-    return stored(store.killAll(sync.epoch(), lockdown), "kill-all")
+    // epochs never fall below wall-clock millis, so grants minted offline before now die too
+    return stored(store.killAll(Math.max(sync.epoch(), clock.millis()), lockdown), "kill-all")
         .compose(
             epoch -> {
               log.warn("KILL-ALL by {} (lockdown={}): epoch now {}; reason: {}", actor.id(), lockdown, epoch, reason);

@@ -487,7 +487,7 @@ public final class RequestRoutes {
   }
 
   /** The API view of a request; the token only for its requester. */
-  static JsonObject render(AccessRequest r, Staff viewer, boolean includeToken) {
+  JsonObject render(AccessRequest r, Staff viewer, boolean includeToken) {
     JsonArray reviews = new JsonArray();
     for (Review rv : r.reviews()) {
       reviews.add(
@@ -522,6 +522,8 @@ public final class RequestRoutes {
               if (includeToken && r.requester().equals(viewer.id())) {
                 grant.put("token", g.token());
               }
+              // killed by a revocation of its own; a kill-all shows on the data plane instead
+              grant.put("revoked", sync.current().revokedJtis().contains(g.jti()));
               o.put("grant", grant);
             });
     return o;

@@ -30,7 +30,8 @@ public final class GrantCli {
                    document (never secret)
         --actions  default read
         --ttl      30s, 10m or 1h; default 15m, at most 60m
-        --epoch    revocation epoch the grant is issued under; default 0
+        --epoch    revocation epoch the grant is issued under; default now in milliseconds
+                   (epochs never fall below wall-clock millis, so this survives until the next kill-all)
       """;
 
   private static final Set<String> FLAGS =
@@ -56,7 +57,7 @@ public final class GrantCli {
       return 0;
     }
     try {
-      GrantClaims claims = parse(args);
+      GrantClaims claims = parse(args, clock);
       IssuedGrant issued = new GrantSigner(keys, issuer, clock).sign(claims);
       out.println(issued.token());
       return 0;
@@ -68,6 +69,10 @@ public final class GrantCli {
   }
 
   static GrantClaims parse(List<String> args) throws BadArgument {
+    return parse(args, Clock.systemUTC());
+  }
+
+  static GrantClaims parse(List<String> args, Clock clock) throws BadArgument {
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -113,7 +118,7 @@ public final class GrantCli {
       }
     }
     Duration ttl = values.containsKey("--ttl") ? ttl(values.get("--ttl")) : DEFAULT_TTL;
-    long epoch = 0;
+    long epoch = clock.millis();
     if (values.containsKey("--epoch")) {
       try {
         epoch = Long.parseLong(values.get("--epoch"));

@@ -148,7 +148,7 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
                 floor = highestEpochSeen;
               }
               if (!knewState) {
-                return store.initialize().thenCompose(v -> reload());
+                return store.initialize(clock.millis()).thenCompose(v -> reload());
               }
               // revoked ids, suspensions and lockdown are gone with the data: kill everything
               String msg =
@@ -156,7 +156,7 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
                       + floor;
               log.error("SECURITY: {}", msg);
               alerts.forEach(a -> a.accept(msg));
-              return store.reseedIfEmpty(floor).thenCompose(e -> reload());
+              return store.reseedIfEmpty(Math.max(floor, clock.millis())).thenCompose(e -> reload());
             });
   }
 

@@ -109,7 +109,7 @@ class AccessAuditTest {
 
   private static String token(AirlockNode node, String client) {
     return new GrantSigner(node.keys(), TestConfigs.ISSUER, Clock.systemUTC())
-        .sign(new GrantClaims("alice", "SUP-1", List.of(client), Set.of(Action.READ), Set.of(), "req-1", List.of("maria"), 0,
+        .sign(new GrantClaims("alice", "SUP-1", List.of(client), Set.of(Action.READ), Set.of(), "req-1", List.of("maria"), node.revocations().epoch(),
             Duration.ofMinutes(5)))
         .token();
   }

@@ -54,7 +54,7 @@ class ExpiryAndRevocationTest {
 
   static GrantClaims claims(Duration ttl) {
     return new GrantClaims(
-        "alice", "SUP-1", List.of("c-0001"), Set.of(Action.READ), Set.of(), "req-1", List.of("maria"), 0, ttl);
+        "alice", "SUP-1", List.of("c-0001"), Set.of(Action.READ), Set.of(), "req-1", List.of("maria"), gw.node.revocations().epoch(), ttl);
   }
 
   static void assertRefused(HttpResponse<String> r, int status, String code) {

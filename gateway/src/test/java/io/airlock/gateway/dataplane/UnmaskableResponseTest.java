@@ -290,7 +290,7 @@ class UnmaskableResponseTest {
       String token =
           new GrantSigner(node.keys(), TestConfigs.ISSUER, Clock.systemUTC())
               .sign(new GrantClaims("alice", "SUP-1", List.of("c-0001"), Set.of(Action.READ), Set.of(), "req-1",
-                  List.of("maria"), 0, Duration.ofMinutes(5)))
+                  List.of("maria"), node.revocations().epoch(), Duration.ofMinutes(5)))
               .token();
 
       Wire.Response r = Wire.exchange(node.dataPlanePort(), get("/clients/c-0001", token));

@@ -57,7 +57,7 @@ public final class GatewayHarness implements AutoCloseable {
   /** A grant for {@code agent} on SUP-1 (as if approved by maria). */
   public String grantFor(String agent, Set<Action> actions, Set<FieldClass> unmask, String... clients) {
     return signer
-        .sign(new GrantClaims(agent, "SUP-1", List.of(clients), actions, unmask, "req-1", List.of("maria"), 0,
+        .sign(new GrantClaims(agent, "SUP-1", List.of(clients), actions, unmask, "req-1", List.of("maria"), node.revocations().epoch(),
             Duration.ofMinutes(5)))
         .token();
   }

@@ -34,8 +34,17 @@ public interface RevocationStore {
    */
   CompletionStage<Long> reseedIfEmpty(long floor);
 
-  /** Marks a fresh store as holding Airlock state (first start of a deployment). */
-  CompletionStage<Void> initialize();
+  /**
+   * Marks a fresh store as holding Airlock state, raising the epoch to at least {@code
+   * epochFloor}. Nodes pass the wall clock in milliseconds: epochs are then never below the time
+   * they were set, so a store that comes back empty (even to a node with no memory of it) starts
+   * above every grant issued before, and nothing that was killed comes back.
+   */
+  CompletionStage<Void> initialize(long epochFloor);
+
+  default CompletionStage<Void> initialize() {
+    return initialize(0);
+  }
 
   CompletionStage<Void> revoke(String jti, Instant grantExpiresAt);
 

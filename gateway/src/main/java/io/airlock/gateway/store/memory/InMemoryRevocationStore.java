@@ -50,27 +50,38 @@ public final class InMemoryRevocationStore implements RevocationStore {
   public CompletionStage<Long> killAll(long floor, boolean lock) {
     Change c;
     synchronized (this) {
-      epoch = Math.max(epoch, floor) + 1;
-      lockdown = lockdown || lock;
-      c = new Change(Change.Kind.KILL_ALL, Long.toString(epoch), ++version);
+      c = kill(floor, lock);
     }
     notify(c);
-    return done(epoch);
+    return done(Long.parseLong(c.value()));
   }
 
   @Override
   public CompletionStage<Long> reseedIfEmpty(long floor) {
+    Change c;
+    // check and kill under one lock: a second caller must get the epoch the first one set
     synchronized (this) {
       if (initialized) {
         return done(epoch);
       }
       initialized = true;
+      c = kill(floor, true);
     }
-    return killAll(floor, true);
+    notify(c);
+    return done(Long.parseLong(c.value()));
+  }
+
+  private Change kill(long floor, boolean lock) {
+    epoch = Math.max(epoch, floor) + 1;
+    lockdown = lockdown || lock;
+    return new Change(Change.Kind.KILL_ALL, Long.toString(epoch), ++version);
   }
 
   @Override
-  public synchronized CompletionStage<Void> initialize() {
+  public synchronized CompletionStage<Void> initialize(long epochFloor) {
+    if (!initialized) {
+      epoch = Math.max(epoch, epochFloor);
+    }
     initialized = true;
     return done(null);
   }

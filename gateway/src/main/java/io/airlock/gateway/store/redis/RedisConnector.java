@@ -6,6 +6,9 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
@@ -45,6 +48,13 @@ public final class RedisConnector implements AutoCloseable {
 
   static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
 
+  /**
+   * Longest pause between reconnect attempts. Lettuce's default backs off to 30 s, so after a long
+   * outage a node could stay stale (and answer 503) for half a minute after Redis is back; capped,
+   * it recovers within this much of Redis answering again.
+   */
+  static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
+
   private final RedisConfig config;
   private final RedisKeys keys;
   private final AbstractRedisClient client;
@@ -77,10 +87,15 @@ public final class RedisConnector implements AutoCloseable {
         SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(config.commandTimeout());
 
+    // own resources per connector (as Lettuce's create() would make), with a capped backoff
+    ClientResources resources =
+        DefaultClientResources.builder()
+            .reconnectDelay(Delay.exponential(Duration.ofMillis(1), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+            .build();
     CompletableFuture<RedisConnector> result;
     AbstractRedisClient client;
     if (config.cluster()) {
-      RedisClusterClient cluster = RedisClusterClient.create(uris);
+      RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
       cluster.setOptions(
           ClusterClientOptions.builder()
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -110,7 +125,7 @@ public final class RedisConnector implements AutoCloseable {
                               p -> new RedisConnector(config, cluster, c, c.async(), p))
                           .whenComplete((ok, e) -> closeOnFailure(c, e)));
     } else {
-      RedisClient single = RedisClient.create();
+      RedisClient single = RedisClient.create(resources);
       single.setOptions(
           ClientOptions.builder()
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -138,6 +153,8 @@ public final class RedisConnector implements AutoCloseable {
         e ->
             client
                 .shutdownAsync(0, 1, TimeUnit.SECONDS)
+                .handle((x, y) -> null)
+                .thenCompose(x -> shutdown(client))
                 .handle(
                     (x, y) -> {
                       throw new RedisUnavailableException(
@@ -163,6 +180,13 @@ public final class RedisConnector implements AutoCloseable {
     return CompletableFuture.allOf(nodes.toArray(CompletableFuture[]::new))
         .thenApply(x -> c)
         .whenComplete((ok, e) -> closeOnFailure(c, e));
+  }
+
+  /** The client does not shut down resources it was given: after the client, they go too. */
+  private static CompletableFuture<Void> shutdown(AbstractRedisClient client) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    client.getResources().shutdown(0, 2, TimeUnit.SECONDS).addListener(f -> done.complete(null));
+    return done;
   }
 
   private static void closeOnFailure(StatefulConnection<?, ?> c, Throwable e) {
@@ -221,6 +245,8 @@ public final class RedisConnector implements AutoCloseable {
     return CompletableFuture.allOf(connection.closeAsync(), pubSub.closeAsync())
         .handle((x, e) -> null)
         .thenCompose(x -> client.shutdownAsync(0, 2, TimeUnit.SECONDS))
+        .handle((x, e) -> null)
+        .thenCompose(x -> shutdown(client))
         .handle((x, e) -> null);
   }
 

@@ -18,6 +18,14 @@ import java.util.Objects;
  * {prefix}quota:{&lt;agent&gt;}        zset    client read, score = last read (ms)      TTL 25 h, entries pruned after 24 h
  * {prefix}quota:requested:{&lt;agent&gt;}  zset  client named in a request, same scores   TTL 25 h, entries pruned after 24 h
  * {prefix}events               channel StoreEvent as JSON {"type","attributes"}
+ * {prefix}{rev}:init           string  "1" once the deployment holds state      kept (gone = Redis lost its data)
+ * {prefix}{rev}:version        string  INCR on every revocation change          kept
+ * {prefix}{rev}:epoch          string  global revocation epoch                  kept
+ * {prefix}{rev}:revoked        zset    jti, score = grant expiry (ms)           members pruned after expiry
+ * {prefix}{rev}:suspended      set     agent ids                                until resumed
+ * {prefix}{rev}:lockdown       string  "1" while in lockdown                    until lifted
+ * {prefix}{rev}:nodes          hash    node id = "ackedEpoch|lastSeenMillis"    long-dead fields removed lazily
+ * {prefix}{rev}:changes        channel RevocationStore.Change as JSON {"kind","value","version"}
  * </pre>
  *
  * <p>Why this is sound on Cluster: the request record and its version are one hash, so
@@ -85,6 +93,45 @@ public final class RedisKeys {
 
   public String eventsChannel() {
     return prefix + "events";
+  }
+
+  // Revocation keys all carry the hash tag {rev}: one slot, so every revocation script is
+  // single-slot on Cluster, and a master that loses its data loses all of them together (never a
+  // half-empty state that still looks initialised).
+  private String rev(String name) {
+    return prefix + "{rev}:" + name;
+  }
+
+  public String revocationInit() {
+    return rev("init");
+  }
+
+  public String revocationVersion() {
+    return rev("version");
+  }
+
+  public String epoch() {
+    return rev("epoch");
+  }
+
+  public String revoked() {
+    return rev("revoked");
+  }
+
+  public String suspended() {
+    return rev("suspended");
+  }
+
+  public String lockdown() {
+    return rev("lockdown");
+  }
+
+  public String nodes() {
+    return rev("nodes");
+  }
+
+  public String revocationChanges() {
+    return rev("changes");
   }
 
   // field names; the Lua scripts in RedisAccessRequestStore spell them too

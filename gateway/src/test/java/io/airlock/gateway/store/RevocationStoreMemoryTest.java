@@ -1,0 +1,14 @@
+package io.airlock.gateway.store;
+
+import io.airlock.gateway.store.memory.InMemoryRevocationStore;
+import io.airlock.policy.port.RevocationStore;
+import java.time.Clock;
+
+/** A single node: both "nodes" are the one in-process store. */
+class RevocationStoreMemoryTest extends RevocationStoreContract {
+  @Override
+  protected RevocationStore[] newStores(Clock clock) {
+    RevocationStore s = new InMemoryRevocationStore(clock);
+    return new RevocationStore[] {s, s};
+  }
+}
