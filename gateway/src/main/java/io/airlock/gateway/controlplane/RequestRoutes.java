@@ -458,8 +458,10 @@ public final class RequestRoutes {
                                 .map(
                                     n -> {
                                       rs.forEach(r -> out.put(r.id(), RiskSignals.of(r, history, n, now)));
-                                      return null;
-                                    }))));
+                                      return (Void) null;
+                                    }))
+                    // signals are advice: a store hiccup shows the request without them, not a 503
+                    .recover(err -> Future.succeededFuture())));
     return Future.all(all).map(x -> out);
   }
 

@@ -138,13 +138,14 @@ class InsiderScenarioTest {
     System.out.println("INSIDER SCENARIO: " + CLIENTS + " reads in " + took.toMillis() + " ms over 2 nodes: " + counts
         + ", records served per node " + servedBy);
 
-    // exactly the hourly quota of clients passed the check, whichever node took them; the ones
-    // still waiting on the backend when the suspension landed were cut, never delivered
+    // exactly the hourly quota of clients passed the check, whichever node took them (the shared
+    // count says so); of those, the ones still in flight when the suspension landed were cut
+    // (401) or refused before forwarding (403 agent_suspended), never delivered
+    var hp = RedisSupport.uri().substring("redis://".length()).split(":");
+    assertThat(RedisSupport.command(hp[0], Integer.parseInt(hp[1]), "ZCARD", PREFIX + "quota:{alice}")).isEqualTo((long) PER_HOUR);
     int delivered = counts.getOrDefault("200", 0);
-    int cut = counts.getOrDefault("401 grant_revoked", 0);
-    assertThat(delivered + cut).isEqualTo(PER_HOUR);
     assertThat(delivered).isPositive().isLessThanOrEqualTo(PER_HOUR);
-    assertThat(backend.seen().stream().map(s -> s.uri()).distinct().count()).isEqualTo(PER_HOUR);
+    assertThat(backend.seen().stream().map(s -> s.uri()).distinct().count()).isBetween((long) delivered, (long) PER_HOUR);
     assertThat(counts.keySet()).isSubsetOf("200", "401 grant_revoked", "403 quota_exceeded", "403 agent_suspended");
     assertThat(counts.get("403 quota_exceeded")).isPositive();
 
