@@ -32,6 +32,24 @@ export function mountApprovals(root, ctx) {
         + `${clients.size} distinct client${clients.size === 1 ? '' : 's'}, last ${when(last)}`;
   }
 
+  // the server's risk signals (deciders only) and, for security only, the honey-record flag
+  function riskFacts(r) {
+    const out = [];
+    const k = r.risk;
+    if (k) {
+      const parts = [`${k.distinctClients24h} distinct client${k.distinctClients24h === 1 ? '' : 's'} read in 24 h`,
+        `${k.requestsToday} request${k.requestsToday === 1 ? '' : 's'} today`,
+        `${k.deniedThisWeek} denied this week`];
+      if (k.outsideUsualHours) parts.push('outside usual hours');
+      if (k.unmask.length) parts.push(`unmask ${k.unmask.join(', ')}`);
+      out.push(h('dt', {}, 'Risk'), h('dd', {class: 'risk' + (k.outsideUsualHours || k.deniedThisWeek > 0 ? ' sensitive' : '')}, parts.join(' · ')));
+    }
+    if (r.honey) {
+      out.push(h('dt', {}, 'Honey record'), h('dd', {class: 'honey sensitive'}, `names ${r.honeyClients.join(', ')}: security has been alerted`));
+    }
+    return out;
+  }
+
   function queueCard(r) {
     const own = r.requester === session.user;
     const commentId = `comment-${r.id}`;
@@ -54,7 +72,8 @@ export function mountApprovals(root, ctx) {
             h('dt', {}, 'Actions'), h('dd', {}, r.actions.join(', ')),
             h('dt', {}, 'Unmask'), h('dd', {}, r.unmask.length ? r.unmask.join(', ') : 'nothing (all masked)',
                 sensitive.length ? h('span', {class: 'sensitive'}, ' · sensitive') : null),
-            h('dt', {}, 'Recent activity'), h('dd', {class: 'activity'}, activityOf(r.requester, r.id))),
+            h('dt', {}, 'Recent activity'), h('dd', {class: 'activity'}, activityOf(r.requester, r.id)),
+            ...riskFacts(r)),
         approvalsLine(r),
         reviewsList(r),
         own

@@ -1,5 +1,8 @@
 package io.airlock.gateway;
 
+import io.airlock.gateway.attribution.AgentKeys;
+import io.airlock.gateway.attribution.AttributionKeys;
+import io.airlock.gateway.attribution.WatermarkMac;
 import io.airlock.gateway.audit.AuditLog;
 import io.airlock.gateway.audit.AuditTypes;
 import io.airlock.gateway.controlplane.ApiError;
@@ -23,8 +26,10 @@ import io.airlock.gateway.identity.DemoUsers;
 import io.airlock.gateway.identity.OidcAuthenticator;
 import io.airlock.gateway.identity.StaffAuthHandler;
 import io.airlock.gateway.identity.StaffAuthenticator;
+import io.airlock.gateway.insider.Alarms;
 import io.airlock.gateway.revocation.RevocationSync;
 import io.airlock.gateway.store.Stores;
+import io.airlock.gateway.tickets.TicketSources;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.IdentityConfig;
 import io.airlock.policy.port.StoreEvent;
@@ -42,7 +47,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,12 +121,12 @@ public final class AirlockNode implements AutoCloseable {
       GrantVerifier verifier = GrantVerifier.create(config.grants(), keys, clock, EcdsaProvider.fastest());
       GrantGate gate = new GrantGate(vertx, verifier, config.grants(), clock);
       closeables.add(gate);
-      // per-process key until the hmac masking secret is configurable: tokens are stable per node run
-      byte[] hmacKey = new byte[32];
-      new SecureRandom().nextBytes(hmacKey);
+      AttributionKeys secrets = AttributionKeys.load(config.secrets());
+      Alarms alarms = new Alarms(stores.revocations(), stores.events(), audit, config.node().id());
       DataPlaneServer.Dependencies deps =
           new DataPlaneServer.Dependencies(
-              config, gate::verify, revocations, new Maskers(hmacKey), registry, clock, inFlight, audit);
+              config, gate::verify, revocations, new Maskers(new AgentKeys(secrets.maskingKey())), registry, clock, inFlight, audit,
+              stores.quotas(), alarms, new WatermarkMac(secrets.watermarkKey()));
       int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors()));
 
       StaffAuthenticator staffAuth;
@@ -159,7 +163,7 @@ public final class AirlockNode implements AutoCloseable {
       GrantSigner signer = new GrantSigner(keys, config.grants().issuer(), clock);
       RequestRoutes requestRoutes =
           new RequestRoutes(vertx, stores.requests(), stores.revocations(), revocations, new ApprovalRules(config.policy()),
-              signer, stores.events(), clock, controlEvents);
+              signer, stores.events(), clock, controlEvents, TicketSources.open(vertx, config.tickets()), stores.quotas(), alarms);
       KillSwitchRoutes killSwitch =
           new KillSwitchRoutes(vertx, stores.revocations(), revocations, clock, config.revocation().maxStaleness(), controlEvents);
       AuditRoutes auditRoutes = new AuditRoutes(vertx, stores.auditFeed());

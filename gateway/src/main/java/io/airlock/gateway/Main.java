@@ -39,6 +39,10 @@ public final class Main {
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
           "        [--config DIR]          mint a grant from the local signing key (developer tool)",
           "  audit verify FILE|DIR...      check the hash chain of audit logs (exit 0 = intact)",
+          "  watermark verify STRING [--config DIR]",
+          "                                check an X-Airlock-Watermark's MAC (exit 0 = genuine)",
+          "  watermark trace TOKEN --value V [--agents a,b] [--config DIR]",
+          "                                which agent was shown this hmac token for value V",
           "  --help                        this text",
           "",
           "Every command that reads configuration refuses to start on any error and lists them all,",
@@ -69,6 +73,7 @@ public final class Main {
       case "serve":
       case "check-config":
       case "grant":
+      case "watermark":
         try {
           config = ConfigLoader.load(configDir);
         } catch (ConfigException e) {
@@ -83,6 +88,8 @@ public final class Main {
         return 2;
     }
     switch (cmd) {
+      case "watermark":
+        return io.airlock.gateway.attribution.WatermarkCli.run(rest, config, out, err);
       case "check-config":
         out.println("configuration in " + configDir.toAbsolutePath() + " is valid: "
             + config.routes().size() + " route(s), " + config.maskingProfiles().size() + " masking profile(s)");

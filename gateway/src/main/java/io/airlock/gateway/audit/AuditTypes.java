@@ -27,6 +27,8 @@ public final class AuditTypes {
   public static final String LOCKDOWN = "lockdown";
   public static final String LOCKDOWN_LIFTED = "lockdown.lifted";
   public static final String CONFIG_LOADED = "config.loaded";
+  /** A tripwire: quota exceeded, honey record requested or read, store came back empty. */
+  public static final String SECURITY_ALERT = "security.alert";
 
   // written by the audit log itself
   /** A torn last line (process killed mid-write) was cut off at start-up: {file, bytes}. */

@@ -13,6 +13,8 @@ import io.airlock.policy.config.NodeConfig;
 import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.PolicyConfig;
 import io.airlock.policy.config.RevocationConfig;
+import io.airlock.policy.config.SecretsConfig;
+import io.airlock.policy.config.TicketsConfig;
 import io.airlock.policy.config.Route;
 import io.airlock.policy.mask.MaskingProfile;
 import java.nio.file.Files;
@@ -120,7 +122,9 @@ public final class ConfigLoader {
         masking.profiles(),
         policy,
         node.audit,
-        node.redis);
+        node.redis,
+        node.secrets,
+        node.tickets);
   }
 
   /** Everything airlock.yaml holds. */
@@ -133,7 +137,9 @@ public final class ConfigLoader {
       IdentityConfig identity,
       AccessLogConfig accessLog,
       AuditConfig audit,
-      Optional<RedisConfig> redis) {}
+      Optional<RedisConfig> redis,
+      SecretsConfig secrets,
+      TicketsConfig tickets) {}
 
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
 
@@ -171,7 +177,9 @@ public final class ConfigLoader {
             "identity",
             "accessLog",
             "audit",
-            "redis");
+            "redis",
+            "secrets",
+            "tickets");
 
     Section n = root.section("node", "id");
     String nodeId = n.string("id", null);
@@ -267,7 +275,9 @@ public final class ConfigLoader {
         new IdentityConfig(mode, Optional.ofNullable(oidc)),
         accessLog,
         AuditBinder.bind(root, dir),
-        RedisBinder.bind(root));
+        RedisBinder.bind(root),
+        SecretsBinder.bind(root, dir, mode == IdentityConfig.Mode.DEMO),
+        TicketsBinder.bind(root, dir));
   }
 
   private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {
@@ -419,7 +429,7 @@ public final class ConfigLoader {
   }
 
   /** Syntax only: whether the file exists is for whoever reads it, at the time it reads it. */
-  private static Path resolvePath(
+  static Path resolvePath(
       Path dir, Section s, String key, String text, boolean directory) {
     if (text.indexOf('\0') >= 0) {
       s.report(key, "not a valid path (contains a NUL character)");

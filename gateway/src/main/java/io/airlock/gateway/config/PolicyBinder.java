@@ -2,6 +2,7 @@ package io.airlock.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.PolicyConfig;
+import io.airlock.policy.config.QuotaPolicy;
 import io.airlock.policy.config.RequestPolicy;
 import io.airlock.policy.mask.FieldClass;
 import io.airlock.policy.staff.Role;
@@ -30,6 +31,7 @@ final class PolicyBinder {
   static final int MAX_CLIENTS_LIMIT = 1000;
   static final int MAX_REASON_LIMIT = 10_000;
   static final int MAX_APPROVALS_LIMIT = 10;
+  static final int MAX_QUOTA = 100_000;
   // the pattern is matched against agent input on every request: keep operators' regexes modest
   static final int MAX_PATTERN_LENGTH = 200;
 
@@ -39,7 +41,8 @@ final class PolicyBinder {
 
   static PolicyConfig bind(JsonNode tree, Problems problems) {
     int before = problems.count();
-    Section root = Section.of(problems, FILE, "", tree, "grants", "requests", "approvals");
+    Section root =
+        Section.of(problems, FILE, "", tree, "grants", "requests", "approvals", "quotas", "honeyClients");
     PolicyConfig d = defaults();
     RequestPolicy dr = d.requests();
     RequestPolicy.Approvals da = dr.approvals();
@@ -99,6 +102,17 @@ final class PolicyBinder {
       }
     }
 
+    QuotaPolicy dq = d.quotas();
+    Section q = root.section("quotas", "clientsPerHour", "clientsPerDay", "requestedClientsPerDay");
+    int quotasBefore = problems.count();
+    int perHour = (int) q.integer("clientsPerHour", dq.clientsPerHour(), 1, MAX_QUOTA);
+    int perDay = (int) q.integer("clientsPerDay", dq.clientsPerDay(), 1, MAX_QUOTA);
+    int requestedPerDay = (int) q.integer("requestedClientsPerDay", dq.requestedClientsPerDay(), 1, MAX_QUOTA);
+    if (problems.count() == quotasBefore && perHour > perDay) {
+      q.report(q.key("clientsPerHour"), perHour + " is more than quotas.clientsPerDay (" + perDay + ")");
+    }
+    Set<String> honey = honeyClients(root, clientPattern);
+
     if (problems.count() != before) {
       // the loader refuses to start; a record built from failed values could not even be built
       return d;
@@ -114,7 +128,32 @@ final class PolicyBinder {
             maxLen,
             pendingTimeout,
             new RequestPolicy.Approvals(
-                required, roles, sameTeam, sensitive, writeRequired, writeSecurity)));
+                required, roles, sameTeam, sensitive, writeRequired, writeSecurity)),
+        new QuotaPolicy(perHour, perDay, requestedPerDay),
+        honey);
+  }
+
+  /** Honey client ids: ordinary-looking ids (they must pass the client pattern), each once. */
+  private static Set<String> honeyClients(Section s, String clientPattern) {
+    List<JsonNode> items = s.list("honeyClients", null);
+    if (items == null) {
+      return Set.of();
+    }
+    Pattern p = Pattern.compile(clientPattern);
+    Set<String> out = new java.util.LinkedHashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String at = s.item("honeyClients", i);
+      String id = s.text(at, items.get(i));
+      if (id == null) {
+        continue;
+      }
+      if (!p.matcher(id).matches()) {
+        s.report(at, "'" + id + "' is not a client id (requests.clientPattern): no request could ever name it");
+      } else if (!out.add(id)) {
+        s.report(at, "'" + id + "' listed twice");
+      }
+    }
+    return out;
   }
 
   /** A regular expression that ids must match whole; it may not accept an empty id. */

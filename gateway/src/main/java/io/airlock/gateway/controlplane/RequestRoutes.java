@@ -5,7 +5,11 @@ import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.IssuedGrant;
 import io.airlock.gateway.revocation.RevocationSync;
 import io.airlock.policy.port.AccessRequestStore;
+import io.airlock.gateway.insider.Alarms;
+import io.airlock.policy.config.QuotaPolicy;
 import io.airlock.policy.port.EventBus;
+import io.airlock.policy.port.QuotaStore;
+import io.airlock.policy.port.TicketSource;
 import io.airlock.policy.port.RevocationStore;
 import io.airlock.policy.port.StoreEvent;
 import io.airlock.policy.request.AccessRequest;
@@ -17,6 +21,7 @@ import io.airlock.policy.request.RequestRejected;
 import io.airlock.policy.request.RequestState;
 import io.airlock.policy.request.Review;
 import io.airlock.policy.request.ReviewOutcome;
+import io.airlock.policy.request.RiskSignals;
 import io.airlock.policy.staff.Role;
 import io.airlock.policy.staff.Staff;
 import io.vertx.core.Future;
@@ -32,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -55,6 +61,11 @@ public final class RequestRoutes {
   private final EventBus bus;
   private final Clock clock;
   private final Consumer<KillSwitchRoutes.ControlEvent> audit;
+  private final Optional<TicketSource> tickets;
+  private final QuotaStore quotas;
+  private final Alarms alarms;
+  private final Set<String> honey;
+  private final QuotaPolicy quotaPolicy;
 
   public RequestRoutes(
       Vertx vertx,
@@ -65,8 +76,16 @@ public final class RequestRoutes {
       GrantSigner signer,
       EventBus bus,
       Clock clock,
-      Consumer<KillSwitchRoutes.ControlEvent> audit) {
+      Consumer<KillSwitchRoutes.ControlEvent> audit,
+      Optional<TicketSource> tickets,
+      QuotaStore quotas,
+      Alarms alarms) {
     this.vertx = vertx;
+    this.tickets = tickets;
+    this.quotas = quotas;
+    this.alarms = alarms;
+    this.honey = rules.policy().honeyClients();
+    this.quotaPolicy = rules.policy().quotas();
     this.requests = requests;
     this.revocations = revocations;
     this.sync = sync;
@@ -141,17 +160,67 @@ public final class RequestRoutes {
             body.containsKey("unmask") ? JsonBodies.strings(body, "unmask", false) : null,
             body.containsKey("actions") ? JsonBodies.strings(body, "actions", false) : null);
     AccessRequest r = rules.create(in, staff, newId("req"), clock.instant());
-    return await(requests.create(r))
+    return checkTicket(r)
+        .compose(v -> recordRequestedClients(r))
+        .compose(v -> await(requests.create(r)))
         .map(
             v -> {
               publish("request.created", r);
               audit.accept(event("request.created", staff, r));
+              List<String> honeyNamed = r.clients().stream().filter(honey::contains).toList();
+              if (!honeyNamed.isEmpty()) {
+                // accepted as usual: the agent sees nothing, security hears at once
+                alarms.alert(Alarms.Kind.HONEY_REQUESTED, r.requester(),
+                    Map.of("requestId", r.id(), "ticket", r.ticket(), "clients", String.join(",", honeyNamed)));
+              }
               return new JsonObject()
                   .put("id", r.id())
                   .put("status", r.state().code())
                   .put("requiredApprovals", r.requiredApprovals())
                   .put("securityApprovalRequired", r.securityApprovalRequired())
                   .put("pendingUntil", r.pendingUntil().toString());
+            });
+  }
+
+  /** The ticket must be open, assigned to the requester and name every client; unreachable refuses. */
+  private Future<Void> checkTicket(AccessRequest r) {
+    if (tickets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return Future.fromCompletionStage(tickets.get().find(r.ticket()), vertx.getOrCreateContext())
+        .recover(
+            err ->
+                Future.failedFuture(
+                    new ApiError(503, "ticketing_unavailable",
+                        "the ticketing system could not confirm ticket " + r.ticket() + " (" + err.getMessage()
+                            + "); nothing was requested: try again when it is reachable")))
+        .compose(
+            t -> {
+              Optional<String> problem =
+                  t.isEmpty() ? Optional.of("ticket " + r.ticket() + " does not exist in the ticketing system") : t.get().mismatch(r.requester(), r.clients());
+              return problem.isEmpty()
+                  ? Future.succeededFuture()
+                  : Future.failedFuture(new ApiError(422, "ticket_mismatch", problem.get(), "ticket"));
+            });
+  }
+
+  /** Distinct clients named in requests per rolling day; over it, the request is refused and security told. */
+  private Future<Void> recordRequestedClients(AccessRequest r) {
+    QuotaStore.Limits limits = new QuotaStore.Limits(0, quotaPolicy.requestedClientsPerDay());
+    return await(quotas.recordRequested(r.requester(), r.clients(), clock.instant(), limits))
+        .compose(
+            d -> {
+              if (d.allowed()) {
+                return Future.succeededFuture();
+              }
+              alarms.alert(Alarms.Kind.REQUESTED_QUOTA_EXCEEDED, r.requester(),
+                  Map.of("ticket", r.ticket(), "clients", String.join(",", r.clients()),
+                      "limit", Integer.toString(limits.perDay()), "clientsLastDay", Integer.toString(d.clientsLastDay())));
+              return Future.failedFuture(
+                  new ApiError(422, "quota_exceeded",
+                      "clients: you named " + d.clientsLastDay() + " distinct clients in requests in the last 24 hours;"
+                          + " this request's new ones would pass the limit of " + limits.perDay(),
+                      "clients"));
             });
   }
 
@@ -173,16 +242,24 @@ public final class RequestRoutes {
             : filter == RequestState.PENDING ? requests.pending() : requests.recent(500);
     Instant now = clock.instant();
     return await(source)
-        .map(
+        .compose(
             list -> {
-              JsonArray out = new JsonArray();
+              List<AccessRequest> shown = new ArrayList<>();
               for (AccessRequest r : list) {
-                AccessRequest shown = rules.expireIfDue(r, now);
-                if (rules.maySee(staff, shown) && (filter == null || shown.state() == filter)) {
-                  out.add(render(shown, staff, false));
+                AccessRequest s = rules.expireIfDue(r, now);
+                if (rules.maySee(staff, s) && (filter == null || s.state() == filter)) {
+                  shown.add(s);
                 }
               }
-              return out;
+              return risks(staff, shown)
+                  .map(
+                      risk -> {
+                        JsonArray out = new JsonArray();
+                        for (AccessRequest s : shown) {
+                          out.add(decorate(render(s, staff, false), s, staff, risk));
+                        }
+                        return out;
+                      });
             });
   }
 
@@ -190,13 +267,13 @@ public final class RequestRoutes {
     Staff staff = StaffContext.staff(ctx);
     String id = ctx.pathParam("id");
     return load(id, staff)
-        .map(
+        .compose(
             r -> {
               boolean own = r.requester().equals(staff.id());
               if (own && r.grant().isPresent()) {
                 audit.accept(event("grant.fetched", staff, r));
               }
-              return render(r, staff, own);
+              return risks(staff, List.of(r)).map(risk -> decorate(render(r, staff, own), r, staff, risk));
             });
   }
 
@@ -217,11 +294,11 @@ public final class RequestRoutes {
     String text = JsonBodies.string(body, field, verdict == Review.Verdict.DENY);
     String id = ctx.pathParam("id");
     return transition(id, staff, r -> decide(r, staff, verdict, text), 0)
-        .map(
+        .compose(
             r -> {
               publish(r.state() == RequestState.PENDING ? "request.reviewed" : "request.decided", r);
               audit.accept(event(verdict == Review.Verdict.DENY ? "request.denied" : r.state() == RequestState.APPROVED ? "request.approved" : "request.reviewed", staff, r));
-              return render(r, staff, false);
+              return risks(staff, List.of(r)).map(risk -> decorate(render(r, staff, false), r, staff, risk));
             });
   }
 
@@ -353,6 +430,62 @@ public final class RequestRoutes {
             .put("clients", new JsonArray(r.clients()))
             .put("status", r.state().code())
             .put("jti", r.grant().map(IssuedGrantRecord::jti).orElse(null)));
+  }
+
+  /** Whether {@code viewer} is shown risk signals for {@code r}: deciders and security, never the requester. */
+  private boolean showsRisk(Staff viewer, AccessRequest r) {
+    return !r.requester().equals(viewer.id()) && (viewer.has(Role.SECURITY) || rules.mayDecide(viewer, r));
+  }
+
+  /** Risk signals of the requests {@code viewer} is shown them for, by request id. */
+  private Future<Map<String, RiskSignals>> risks(Staff viewer, List<AccessRequest> shown) {
+    Instant now = clock.instant();
+    Map<String, List<AccessRequest>> byRequester = new java.util.LinkedHashMap<>();
+    for (AccessRequest r : shown) {
+      if (showsRisk(viewer, r)) {
+        byRequester.computeIfAbsent(r.requester(), k -> new ArrayList<>()).add(r);
+      }
+    }
+    Map<String, RiskSignals> out = new java.util.concurrent.ConcurrentHashMap<>();
+    List<Future<Void>> all = new ArrayList<>();
+    byRequester.forEach(
+        (agent, rs) ->
+            all.add(
+                await(requests.byRequester(agent, 500))
+                    .compose(
+                        history ->
+                            await(quotas.distinctClientsRead(agent, now, QuotaStore.DAY))
+                                .map(
+                                    n -> {
+                                      rs.forEach(r -> out.put(r.id(), RiskSignals.of(r, history, n, now)));
+                                      return (Void) null;
+                                    }))
+                    // signals are advice: a store hiccup shows the request without them, not a 503
+                    .recover(err -> Future.succeededFuture())));
+    return Future.all(all).map(x -> out);
+  }
+
+  /** Adds {@code risk} for deciders and the honey flag for security; managers never see the latter. */
+  private JsonObject decorate(JsonObject o, AccessRequest r, Staff viewer, Map<String, RiskSignals> risk) {
+    RiskSignals s = risk.get(r.id());
+    if (s != null) {
+      o.put(
+          "risk",
+          new JsonObject()
+              .put("distinctClients24h", s.distinctClients24h())
+              .put("requestsToday", s.requestsToday())
+              .put("deniedThisWeek", s.deniedThisWeek())
+              .put("outsideUsualHours", s.outsideUsualHours())
+              .put("unmask", codes(s.unmask())));
+    }
+    if (viewer.has(Role.SECURITY)) {
+      List<String> named = r.clients().stream().filter(honey::contains).toList();
+      o.put("honey", !named.isEmpty());
+      if (!named.isEmpty()) {
+        o.put("honeyClients", new JsonArray(named));
+      }
+    }
+    return o;
   }
 
   /** The API view of a request; the token only for its requester. */

@@ -45,7 +45,10 @@ public final class DataPlaneServer {
       MeterRegistry registry,
       Clock clock,
       InFlight inFlight,
-      io.airlock.gateway.audit.AuditLog audit) {}
+      io.airlock.gateway.audit.AuditLog audit,
+      io.airlock.policy.port.QuotaStore quotas,
+      io.airlock.gateway.insider.Alarms alarms,
+      io.airlock.gateway.attribution.WatermarkMac watermarkMac) {}
 
   /**
    * Deploys {@code instances} data-plane verticles and completes with the bound port. With
@@ -105,7 +108,7 @@ public final class DataPlaneServer {
               cfg.dataPlane(),
               cfg.maskingProfiles(),
               deps.maskers(),
-              new Watermarks(cfg.node().id(), deps.clock()),
+              new Watermarks(cfg.node().id(), deps.clock(), deps.watermarkMac()),
               deps.inFlight());
       AccessAudit audit = new AccessAudit(deps.audit());
       // DESIGN.md "Data plane": the order below is the contract
@@ -117,7 +120,7 @@ public final class DataPlaneServer {
               new RevocationCheck(deps.revocations(), cfg.revocation().maxStaleness(), deps.clock()),
               new ScopeCheck(),
               limit,
-              // step 7 (quotas, honey records) slots in here
+              new QuotaCheck(deps.quotas(), cfg.policy().quotas(), cfg.policy().honeyClients(), deps.alarms(), deps.clock()),
               audit);
       Pipeline pipeline =
           new Pipeline(

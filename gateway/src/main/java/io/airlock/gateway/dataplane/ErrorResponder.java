@@ -43,6 +43,7 @@ public final class ErrorResponder {
         return 502;
       case REVOCATION_STALE:
       case AUDIT_UNAVAILABLE:
+      case QUOTA_UNAVAILABLE:
         return 503;
       case INTERNAL_ERROR:
       default:

@@ -133,7 +133,12 @@ final class Forwarder {
                 sent = creq.send();
               }
               return sent.recover(
-                  err -> Future.failedFuture(new Denied(Reason.BACKEND_UNAVAILABLE, "backend failed: " + err.getMessage())));
+                  err ->
+                      Future.failedFuture(
+                          live.cut
+                              // our own reset, not the backend's failure
+                              ? new Denied(Reason.GRANT_REVOKED, "grant revoked while the request was in flight")
+                              : new Denied(Reason.BACKEND_UNAVAILABLE, "backend failed: " + err.getMessage())));
             })
         .compose(cresp -> respond(ex, route, cresp, live));
   }

@@ -4,15 +4,18 @@ import io.airlock.gateway.audit.AuditFeed;
 import io.airlock.gateway.audit.RingAuditFeed;
 import io.airlock.gateway.store.memory.InMemoryAccessRequestStore;
 import io.airlock.gateway.store.memory.InMemoryEventBus;
+import io.airlock.gateway.store.memory.InMemoryQuotaStore;
 import io.airlock.gateway.store.memory.InMemoryRevocationStore;
 import io.airlock.gateway.store.redis.RedisAccessRequestStore;
 import io.airlock.gateway.store.redis.RedisAuditFeed;
 import io.airlock.gateway.store.redis.RedisConnector;
 import io.airlock.gateway.store.redis.RedisEventBus;
+import io.airlock.gateway.store.redis.RedisQuotaStore;
 import io.airlock.gateway.store.redis.RedisRevocationStore;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.port.AccessRequestStore;
 import io.airlock.policy.port.EventBus;
+import io.airlock.policy.port.QuotaStore;
 import io.airlock.policy.port.RevocationStore;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -23,7 +26,12 @@ import org.slf4j.LoggerFactory;
  * otherwise in process, single node only, which start-up says loudly.
  */
 public record Stores(
-    AccessRequestStore requests, EventBus events, RevocationStore revocations, AuditFeed auditFeed, AutoCloseable closer)
+    AccessRequestStore requests,
+    EventBus events,
+    RevocationStore revocations,
+    AuditFeed auditFeed,
+    QuotaStore quotas,
+    AutoCloseable closer)
     implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Stores.class);
 
@@ -39,6 +47,7 @@ public record Stores(
           new InMemoryEventBus(),
           new InMemoryRevocationStore(clock),
           new RingAuditFeed(10_000),
+          new InMemoryQuotaStore(),
           () -> {});
     }
     RedisConnector redis = RedisConnector.connect(config.redis().get()).toCompletableFuture().get();
@@ -50,6 +59,7 @@ public record Stores(
           bus,
           new RedisRevocationStore(redis, clock),
           new RedisAuditFeed(redis, config.audit().streamMaxLength()),
+          new RedisQuotaStore(redis),
           redis);
     } catch (Exception e) {
       redis.close();

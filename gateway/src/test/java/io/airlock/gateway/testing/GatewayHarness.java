@@ -30,9 +30,14 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public static GatewayHarness start(Path dir) throws Exception {
+    return start(dir, c -> c);
+  }
+
+  /** A node whose test config is first changed by {@code tweak} (policy, tickets, ...). */
+  public static GatewayHarness start(Path dir, java.util.function.UnaryOperator<AirlockConfig> tweak) throws Exception {
     RecordingBackend backend = RecordingBackend.start();
     try {
-      AirlockConfig cfg = TestConfigs.config(dir, backend.uri());
+      AirlockConfig cfg = tweak.apply(TestConfigs.config(dir, backend.uri()));
       return new GatewayHarness(backend, AirlockNode.start(cfg, Clock.systemUTC()));
     } catch (Exception e) {
       backend.close();
@@ -46,8 +51,13 @@ public final class GatewayHarness implements AutoCloseable {
   }
 
   public String grant(Set<Action> actions, Set<FieldClass> unmask, String... clients) {
+    return grantFor("alice", actions, unmask, clients);
+  }
+
+  /** A grant for {@code agent} on SUP-1 (as if approved by maria). */
+  public String grantFor(String agent, Set<Action> actions, Set<FieldClass> unmask, String... clients) {
     return signer
-        .sign(new GrantClaims("alice", "SUP-1", List.of(clients), actions, unmask, "req-1", List.of("maria"), node.revocations().epoch(),
+        .sign(new GrantClaims(agent, "SUP-1", List.of(clients), actions, unmask, "req-1", List.of("maria"), node.revocations().epoch(),
             Duration.ofMinutes(5)))
         .token();
   }

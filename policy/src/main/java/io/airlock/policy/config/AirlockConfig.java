@@ -24,7 +24,9 @@ public record AirlockConfig(
     Map<String, MaskingProfile> maskingProfiles,
     PolicyConfig policy,
     AuditConfig audit,
-    java.util.Optional<RedisConfig> redis) {
+    java.util.Optional<RedisConfig> redis,
+    SecretsConfig secrets,
+    TicketsConfig tickets) {
 
   public AirlockConfig {
     Objects.requireNonNull(configDir, "configDir");
@@ -40,21 +42,51 @@ public record AirlockConfig(
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(secrets, "secrets");
+    Objects.requireNonNull(tickets, "tickets");
   }
 
-  /** The same config for another node (tests and benchmarks run several in one JVM). */
-  public AirlockConfig withNode(NodeConfig n) {
-    return new AirlockConfig(configDir, n, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, audit, redis);
+  /** Without secrets or tickets sections: keys generated in {@code keys/} beside it, tickets unchecked. */
+  public AirlockConfig(
+      Path configDir,
+      NodeConfig node,
+      DataPlaneConfig dataPlane,
+      ListenerConfig controlPlane,
+      GrantsConfig grants,
+      RevocationConfig revocation,
+      IdentityConfig identity,
+      AccessLogConfig accessLog,
+      List<Route> routes,
+      Map<String, MaskingProfile> maskingProfiles,
+      PolicyConfig policy,
+      AuditConfig audit,
+      java.util.Optional<RedisConfig> redis) {
+    this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
+        policy, audit, redis, SecretsConfig.generatedIn(configDir.resolve("keys")), TicketsConfig.none());
   }
 
-  public AirlockConfig withAudit(AuditConfig a) {
+  public AirlockConfig withTickets(TicketsConfig t) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, a, redis);
+        maskingProfiles, policy, audit, redis, secrets, t);
+  }
+
+  public AirlockConfig withPolicy(PolicyConfig p) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        maskingProfiles, p, audit, redis, secrets, tickets);
   }
 
   public AirlockConfig withRedis(java.util.Optional<RedisConfig> r) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, audit, r);
+        maskingProfiles, policy, audit, r, secrets, tickets);
+  }
+
+  public AirlockConfig withNode(NodeConfig n) {
+    return new AirlockConfig(configDir, n, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        maskingProfiles, policy, audit, redis, secrets, tickets);
+  }
+
+  public AirlockConfig withAudit(AuditConfig a) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        maskingProfiles, policy, a, redis, secrets, tickets);
   }
 }

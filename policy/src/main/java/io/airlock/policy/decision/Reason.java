@@ -25,6 +25,8 @@ public enum Reason {
   TOO_MANY_IN_FLIGHT,
   OUT_OF_SCOPE,
   QUOTA_EXCEEDED,
+  /** the shared quota store did not answer: refused, never uncounted (503) */
+  QUOTA_UNAVAILABLE,
   AUDIT_UNAVAILABLE,
   BACKEND_UNAVAILABLE,
   UNMASKABLE_RESPONSE,

@@ -15,6 +15,8 @@ import java.util.Objects;
  * {prefix}req:by:{&lt;agent&gt;}      zset    request id, score = createdAt (ms)       kept
  * {prefix}grants:active        zset    jti, score = grant expiry (ms)           members pruned after expiry
  * {prefix}grant:{&lt;jti&gt;}         hash    req = request id, exp = expiry (ms)      TTL: expires at the grant's exp
+ * {prefix}quota:{&lt;agent&gt;}        zset    client read, score = last read (ms)      TTL 25 h, entries pruned after 24 h
+ * {prefix}quota:requested:{&lt;agent&gt;}  zset  client named in a request, same scores   TTL 25 h, entries pruned after 24 h
  * {prefix}events               channel StoreEvent as JSON {"type","attributes"}
  * {prefix}{rev}:init           string  "1" once the deployment holds state      kept (gone = Redis lost its data)
  * {prefix}{rev}:version        string  INCR on every revocation change          kept
@@ -73,6 +75,20 @@ public final class RedisKeys {
   /** Hash: {@code req}, {@code exp}; expires with the grant. */
   public String grant(String jti) {
     return prefix + "grant:{" + jti + "}";
+  }
+
+  /**
+   * Sorted set of the clients {@code agent} read, scored by time: both quota windows are counted
+   * from it by one single-key script. (DESIGN.md's {@code quota:{agent}:{window}} would be one set
+   * per window, which cannot be checked and updated together atomically on Cluster.)
+   */
+  public String quotaReads(String agent) {
+    return prefix + "quota:{" + agent + "}";
+  }
+
+  /** Like {@link #quotaReads}, for clients named in access requests. */
+  public String quotaRequested(String agent) {
+    return prefix + "quota:requested:{" + agent + "}";
   }
 
   public String eventsChannel() {
