@@ -67,6 +67,9 @@ public final class AirlockNode implements AutoCloseable {
   private final int controlPlanePort;
   private final RevocationSync revocations;
   private final List<AutoCloseable> closeables;
+  private final java.util.concurrent.atomic.AtomicBoolean draining;
+  private final List<HttpServer> dataPlaneServers;
+  private boolean closed;
 
   private AirlockNode(
       Vertx vertx,
@@ -75,7 +78,11 @@ public final class AirlockNode implements AutoCloseable {
       int dataPlanePort,
       int controlPlanePort,
       RevocationSync revocations,
-      List<AutoCloseable> closeables) {
+      List<AutoCloseable> closeables,
+      java.util.concurrent.atomic.AtomicBoolean draining,
+      List<HttpServer> dataPlaneServers) {
+    this.draining = draining;
+    this.dataPlaneServers = dataPlaneServers;
     this.vertx = vertx;
     this.config = config;
     this.keys = keys;
@@ -123,7 +130,9 @@ public final class AirlockNode implements AutoCloseable {
       DataPlaneServer.Dependencies deps =
           new DataPlaneServer.Dependencies(
               config, gate::verify, revocations, new Maskers(hmacKey), registry, clock, inFlight, audit);
-      int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors()));
+      List<HttpServer> dataPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+      int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors(), dataPlaneServers::add));
 
       StaffAuthenticator staffAuth;
       DemoAuthenticator demo = null;
@@ -172,7 +181,7 @@ public final class AirlockNode implements AutoCloseable {
                   vertx,
                   config.controlPlane(),
                   keys::jwksJson,
-                  () -> revocations.fresh() && audit.healthy(),
+                  () -> !draining.get() && revocations.fresh() && audit.healthy(),
                   registry,
                   router -> {
                     router.get("/api/config").handler(ctx -> ctx.json(new JsonObject()
@@ -203,7 +212,7 @@ public final class AirlockNode implements AutoCloseable {
           dataPlaneUrl,
           config.controlPlane().host(),
           cp.actualPort());
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables);
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers);
     } catch (Exception e) {
       closeAll(vertx, closeables);
       throw e;
@@ -267,9 +276,38 @@ public final class AirlockNode implements AutoCloseable {
     return revocations;
   }
 
+  /**
+   * Graceful stop (SIGTERM): readiness turns false, the data plane stops accepting and lets the
+   * exchanges in progress finish within {@code shutdown.drainTimeout}, then everything closes,
+   * the audit log last (flushed), and the node leaves the live-node list in the shared store.
+   * Idempotent.
+   */
   @Override
   public void close() throws Exception {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    draining.set(true);
+    java.time.Duration drain = config.shutdown().drainTimeout();
+    log.info("node {} draining: not ready, no new connections, up to {} for exchanges in progress",
+        config.node().id(), drain);
+    // HTTP/1.1 connections close once the response in progress is complete; after the deadline
+    // whatever remains is cut (a reset, never a body that looks complete)
+    List<Future<Void>> drained = new ArrayList<>();
+    for (HttpServer s : dataPlaneServers) {
+      drained.add(s.shutdown(drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    try {
+      Future.join(drained).toCompletionStage().toCompletableFuture()
+          .get(drain.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("node {}: data plane did not drain cleanly: {}", config.node().id(), e.toString());
+    }
     closeAll(vertx, closeables);
+    log.info("node {} stopped", config.node().id());
   }
 
   /** Stops serving first, then flushes and closes what the servers used (audit last). */

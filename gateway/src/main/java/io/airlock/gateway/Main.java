@@ -155,25 +155,50 @@ public final class Main {
     return 0;
   }
 
+  /**
+   * Blocks until SIGTERM or SIGINT, then stops the node gracefully ({@link AirlockNode#close})
+   * and returns, so the process exits 0: a JVM shutdown hook alone would stop the same way but
+   * exit 143, which orchestrators read as a crash. The hook stays for every other way out.
+   */
   private static void awaitShutdown(AirlockNode node, Vertx extra) throws InterruptedException {
+    CountDownLatch requested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    node.close();
-                    if (extra != null) {
-                      extra.close().toCompletionStage().toCompletableFuture().get();
-                    }
-                  } catch (Exception e) {
-                    // shutting down anyway; nothing useful left to do with it
-                  } finally {
-                    stopped.countDown();
-                  }
-                },
-                "airlock-shutdown"));
-    stopped.await();
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop =
+        () -> {
+          if (!stopping.compareAndSet(false, true)) {
+            awaitQuietly(stopped);
+            return;
+          }
+          try {
+            node.close();
+            if (extra != null) {
+              extra.close().toCompletionStage().toCompletableFuture().get();
+            }
+          } catch (Exception e) {
+            System.err.println("airlock: error while stopping: " + e);
+          } finally {
+            stopped.countDown();
+          }
+        };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "airlock-shutdown"));
+    for (String sig : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> requested.countDown());
+      } catch (IllegalArgumentException unsupported) {
+        // this platform keeps the JVM's own handling: the shutdown hook still stops gracefully
+      }
+    }
+    requested.await();
+    stop.run();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The repository (or install) root: AIRLOCK_HOME from the launcher, else the working dir. */

@@ -13,6 +13,7 @@ import io.airlock.policy.config.NodeConfig;
 import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.PolicyConfig;
 import io.airlock.policy.config.RevocationConfig;
+import io.airlock.policy.config.ShutdownConfig;
 import io.airlock.policy.config.Route;
 import io.airlock.policy.mask.MaskingProfile;
 import java.nio.file.Files;
@@ -120,7 +121,8 @@ public final class ConfigLoader {
         masking.profiles(),
         policy,
         node.audit,
-        node.redis);
+        node.redis,
+        node.shutdown);
   }
 
   /** Everything airlock.yaml holds. */
@@ -133,7 +135,8 @@ public final class ConfigLoader {
       IdentityConfig identity,
       AccessLogConfig accessLog,
       AuditConfig audit,
-      Optional<RedisConfig> redis) {}
+      Optional<RedisConfig> redis,
+      ShutdownConfig shutdown) {}
 
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
 
@@ -171,7 +174,8 @@ public final class ConfigLoader {
             "identity",
             "accessLog",
             "audit",
-            "redis");
+            "redis",
+            "shutdown");
 
     Section n = root.section("node", "id");
     String nodeId = n.string("id", null);
@@ -267,7 +271,10 @@ public final class ConfigLoader {
         new IdentityConfig(mode, Optional.ofNullable(oidc)),
         accessLog,
         AuditBinder.bind(root, dir),
-        RedisBinder.bind(root));
+        RedisBinder.bind(root),
+        new ShutdownConfig(
+            root.section("shutdown", "drainTimeout")
+                .duration("drainTimeout", ShutdownConfig.DEFAULT_DRAIN_TIMEOUT, true, Duration.ofMinutes(10))));
   }
 
   private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {

@@ -45,11 +45,17 @@ public final class DataPlaneServer {
    * port 0 (tests) a single instance is used so the port is unambiguous.
    */
   public static Future<Integer> deploy(Vertx vertx, Dependencies deps, int instances) {
+    return deploy(vertx, deps, instances, server -> {});
+  }
+
+  /** As above; {@code listening} receives every server so the node can drain them on shutdown. */
+  public static Future<Integer> deploy(
+      Vertx vertx, Dependencies deps, int instances, java.util.function.Consumer<HttpServer> listening) {
     DataPlaneConfig dp = deps.config().dataPlane();
     int n = dp.port() == 0 ? 1 : Math.max(1, instances);
     AtomicInteger port = new AtomicInteger();
     return vertx
-        .deployVerticle(() -> new Instance(deps, port), new DeploymentOptions().setInstances(n))
+        .deployVerticle(() -> new Instance(deps, port, listening), new DeploymentOptions().setInstances(n))
         .map(id -> port.get());
   }
 
@@ -71,11 +77,13 @@ public final class DataPlaneServer {
   private static final class Instance extends VerticleBase {
     private final Dependencies deps;
     private final AtomicInteger port;
+    private final java.util.function.Consumer<HttpServer> listening;
     private HttpClient client;
 
-    Instance(Dependencies deps, AtomicInteger port) {
+    Instance(Dependencies deps, AtomicInteger port, java.util.function.Consumer<HttpServer> listening) {
       this.deps = deps;
       this.port = port;
+      this.listening = listening;
     }
 
     @Override
@@ -112,7 +120,10 @@ public final class DataPlaneServer {
               stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()), audit,
               new Cors(cfg.dataPlane().corsOrigins()));
       HttpServer server = vertx.createHttpServer(serverOptions(cfg.dataPlane())).requestHandler(pipeline::handle);
-      return server.listen().onSuccess(s -> port.set(s.actualPort()));
+      return server.listen().onSuccess(s -> {
+        port.set(s.actualPort());
+        listening.accept(s);
+      });
     }
 
     @Override

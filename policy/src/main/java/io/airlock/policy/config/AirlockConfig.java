@@ -24,7 +24,8 @@ public record AirlockConfig(
     Map<String, MaskingProfile> maskingProfiles,
     PolicyConfig policy,
     AuditConfig audit,
-    java.util.Optional<RedisConfig> redis) {
+    java.util.Optional<RedisConfig> redis,
+    ShutdownConfig shutdown) {
 
   public AirlockConfig {
     Objects.requireNonNull(configDir, "configDir");
@@ -40,5 +41,25 @@ public record AirlockConfig(
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(audit, "audit");
     Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(shutdown, "shutdown");
+  }
+
+  /** Without a {@code shutdown} section: the defaults. */
+  public AirlockConfig(
+      Path configDir,
+      NodeConfig node,
+      DataPlaneConfig dataPlane,
+      ListenerConfig controlPlane,
+      GrantsConfig grants,
+      RevocationConfig revocation,
+      IdentityConfig identity,
+      AccessLogConfig accessLog,
+      List<Route> routes,
+      Map<String, MaskingProfile> maskingProfiles,
+      PolicyConfig policy,
+      AuditConfig audit,
+      java.util.Optional<RedisConfig> redis) {
+    this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
+        policy, audit, redis, ShutdownConfig.defaults());
   }
 }
