@@ -35,7 +35,8 @@ public final class Main {
           "  demo [--config DIR]           gateway + demo backend on loopback, with a ready-to-paste curl",
           "                                (default config: config/demo)",
           "  serve --config DIR            run a gateway node",
-          "  check-config --config DIR     validate a config directory and exit (0 = valid)",
+          "  check-config --config DIR     validate a config directory, print the effective config with secrets",
+          "                                redacted, and exit (0 = valid, 78 = invalid)",
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
           "        [--config DIR]          mint a grant from the local signing key (developer tool)",
           "  audit verify FILE|DIR...      check the hash chain of audit logs (exit 0 = intact)",
@@ -84,8 +85,10 @@ public final class Main {
     }
     switch (cmd) {
       case "check-config":
-        out.println("configuration in " + configDir.toAbsolutePath() + " is valid: "
+        out.println("# configuration in " + configDir.toAbsolutePath() + " is valid: "
             + config.routes().size() + " route(s), " + config.maskingProfiles().size() + " masking profile(s)");
+        out.println("# effective configuration (defaults filled in; key files named, never read; Redis passwords redacted):");
+        out.print(io.airlock.gateway.config.EffectiveConfig.yaml(config));
         return 0;
       case "grant":
         if (config.identity().mode() != io.airlock.policy.config.IdentityConfig.Mode.DEMO) {
