@@ -94,6 +94,10 @@ public final class AirlockNode implements AutoCloseable {
 
   /** Starts a node and blocks until both planes listen (start-up only, never on an event loop). */
   public static AirlockNode start(AirlockConfig config, Clock clock) throws Exception {
+    List<String> unreadable = TlsFiles.problems(config);
+    if (!unreadable.isEmpty()) {
+      throw new IllegalStateException("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
+    }
     SigningKeys keys = SigningKeys.load(config.grants());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx =
@@ -173,7 +177,8 @@ public final class AirlockNode implements AutoCloseable {
           new KillSwitchRoutes(vertx, stores.revocations(), revocations, clock, config.revocation().maxStaleness(), controlEvents);
       AuditRoutes auditRoutes = new AuditRoutes(vertx, stores.auditFeed());
       DemoAuthenticator demoAuth = demo;
-      String dataPlaneUrl = "http://" + config.dataPlane().host() + ":" + dp;
+      String dataPlaneUrl =
+          (config.dataPlane().tls().isPresent() ? "https://" : "http://") + config.dataPlane().host() + ":" + dp;
 
       HttpServer cp =
           await(
@@ -207,9 +212,10 @@ public final class AirlockNode implements AutoCloseable {
                     auditRoutes.mount(router);
                   }));
       log.info(
-          "node {} ready: data plane {}, control plane http://{}:{}",
+          "node {} ready: data plane {}, control plane {}://{}:{}",
           config.node().id(),
           dataPlaneUrl,
+          config.controlPlane().tls().isPresent() ? "https" : "http",
           config.controlPlane().host(),
           cp.actualPort());
       return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers);

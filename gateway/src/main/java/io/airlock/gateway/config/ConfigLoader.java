@@ -86,7 +86,7 @@ public final class ConfigLoader {
       problems.add(
           RoutesBinder.FILE, ConfigError.WHOLE_FILE, "missing (required: at least one route)");
     } else if (routesFile.status() == YamlFiles.Status.OK) {
-      routes = RoutesBinder.bind(routesFile.root(), problems);
+      routes = RoutesBinder.bind(routesFile.root(), problems, dir);
     }
 
     MaskingBinder.Result masking = new MaskingBinder.Result(Map.of(), Set.of());
@@ -196,7 +196,8 @@ public final class ConfigLoader {
             "maxUriLength",
             "backendConnectTimeout",
             "backendResponseTimeout",
-            "corsOrigins");
+            "corsOrigins",
+            "tls");
     String dpHost = host(dp, "127.0.0.1");
     int dpPort = (int) dp.integer("port", 8080, 0, 65535);
     DataPlaneConfig dataPlane =
@@ -209,9 +210,10 @@ public final class ConfigLoader {
             dp.duration("backendConnectTimeout", Duration.ofSeconds(2), false, Duration.ofHours(1)),
             dp.duration(
                 "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)),
-            corsOrigins(dp));
+            corsOrigins(dp),
+            TlsBinder.listener(dp, dpHost, dir));
 
-    Section cp = root.section("controlPlane", "host", "port");
+    Section cp = root.section("controlPlane", "host", "port", "tls");
     String cpHost = host(cp, "127.0.0.1");
     int cpPort = (int) cp.integer("port", 8081, 0, 65535);
     if (cpPort != 0
@@ -265,7 +267,7 @@ public final class ConfigLoader {
     return new Node(
         new NodeConfig(nodeId),
         dataPlane,
-        new ListenerConfig(cpHost, cpPort),
+        new ListenerConfig(cpHost, cpPort, TlsBinder.listener(cp, cpHost, dir)),
         grants,
         revocation,
         new IdentityConfig(mode, Optional.ofNullable(oidc)),

@@ -60,11 +60,13 @@ public final class DataPlaneServer {
   }
 
   static HttpServerOptions serverOptions(DataPlaneConfig dp) {
-    return new HttpServerOptions()
+    // over TLS, ALPN offers http/1.1 only (below): h2 would bypass the defences proven on HTTP/1.1
+    return io.airlock.gateway.TlsFiles.serve(new HttpServerOptions(), dp.tls())
         .setHost(dp.host())
         .setPort(dp.port())
         // h2c (Upgrade and prior knowledge) would be handled inside Netty, past our Upgrade check
         .setHttp2ClearTextEnabled(false)
+        .setUseAlpn(dp.tls().isPresent())
         .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
         .setMaxHeaderSize(dp.maxHeaderBytes())
         .setMaxInitialLineLength(dp.maxUriLength() + 64)
