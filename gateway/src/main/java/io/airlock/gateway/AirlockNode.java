@@ -98,6 +98,10 @@ public final class AirlockNode implements AutoCloseable {
     if (!unreadable.isEmpty()) {
       throw new IllegalStateException("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
     }
+    List<String> exposed = SecretFiles.problems(config);
+    if (!exposed.isEmpty()) {
+      throw new IllegalStateException("refusing to start: secret files readable by others:\n  " + String.join("\n  ", exposed));
+    }
     SigningKeys keys = SigningKeys.load(config.grants());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx =

@@ -39,6 +39,8 @@ public final class Main {
           "                                redacted, and exit (0 = valid, 78 = invalid)",
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
           "        [--config DIR]          mint a grant from the local signing key (developer tool)",
+          "  keys generate --kid K --out FILE   new EC P-256 signing key (private JWK, mode 0600)",
+          "  keys list [--config DIR]      configured kids and which one signs (default config: config)",
           "  audit verify FILE|DIR...      check the hash chain of audit logs (exit 0 = intact)",
           "  --help                        this text",
           "",
@@ -58,6 +60,9 @@ public final class Main {
     }
     String cmd = args.get(0);
     List<String> rest = new ArrayList<>(args.subList(1, args.size()));
+    if (cmd.equals("keys")) {
+      return io.airlock.gateway.grant.KeysCli.run(rest, home().resolve("config"), out, err);
+    }
     if (cmd.equals("audit")) {
       // needs no configuration: an auditor may verify files copied off the machine
       return io.airlock.gateway.audit.AuditCli.run(rest, out, err);
