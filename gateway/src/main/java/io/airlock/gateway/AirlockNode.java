@@ -69,6 +69,7 @@ public final class AirlockNode implements AutoCloseable {
   private final List<AutoCloseable> closeables;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
   private final List<HttpServer> dataPlaneServers;
+  private final HttpServer controlPlaneServer;
   private boolean closed;
 
   private AirlockNode(
@@ -80,7 +81,9 @@ public final class AirlockNode implements AutoCloseable {
       RevocationSync revocations,
       List<AutoCloseable> closeables,
       java.util.concurrent.atomic.AtomicBoolean draining,
-      List<HttpServer> dataPlaneServers) {
+      List<HttpServer> dataPlaneServers,
+      HttpServer controlPlaneServer) {
+    this.controlPlaneServer = controlPlaneServer;
     this.draining = draining;
     this.dataPlaneServers = dataPlaneServers;
     this.vertx = vertx;
@@ -222,7 +225,7 @@ public final class AirlockNode implements AutoCloseable {
           config.controlPlane().tls().isPresent() ? "https" : "http",
           config.controlPlane().host(),
           cp.actualPort());
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers);
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers, cp);
     } catch (Exception e) {
       closeAll(vertx, closeables);
       throw e;
@@ -284,6 +287,30 @@ public final class AirlockNode implements AutoCloseable {
   /** This node's revocation view (tests and benchmarks read its epoch and freshness). */
   public RevocationSync revocations() {
     return revocations;
+  }
+
+  /**
+   * Re-reads the TLS certificate and key files of both planes (SIGHUP): new connections get the
+   * new certificate, established ones keep theirs, nothing is dropped. When a file is broken the
+   * listener keeps serving the previous certificate and this returns false.
+   */
+  public boolean reloadCertificates() {
+    List<Future<Boolean>> updates = new ArrayList<>();
+    config.dataPlane().tls().ifPresent(t -> {
+      for (HttpServer s : dataPlaneServers) {
+        updates.add(s.updateSSLOptions(TlsFiles.reloaded(t, true), true));
+      }
+    });
+    config.controlPlane().tls().ifPresent(t -> updates.add(controlPlaneServer.updateSSLOptions(TlsFiles.reloaded(t, false), true)));
+    try {
+      Future.all(updates).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      log.info("node {}: TLS certificates reloaded ({} listener(s))", config.node().id(), updates.size());
+      return true;
+    } catch (Exception e) {
+      log.error("node {}: TLS certificate reload failed, still serving the previous certificates: {}", config.node().id(),
+          e.toString());
+      return false;
+    }
   }
 
   /**

@@ -197,6 +197,12 @@ public final class Main {
         // this platform keeps the JVM's own handling: the shutdown hook still stops gracefully
       }
     }
+    try {
+      // certificates replaced on disk are picked up without a restart or a dropped connection
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> node.reloadCertificates());
+    } catch (IllegalArgumentException unsupported) {
+      // no SIGHUP here: restart the node to pick up new certificates
+    }
     requested.await();
     stop.run();
   }

@@ -53,6 +53,21 @@ public final class TlsFiles {
     }
   }
 
+  /**
+   * The same settings as {@link #serve}, re-read from the files: what a running listener switches
+   * to on a certificate reload. ALPN is restated because the update replaces it too.
+   */
+  public static io.vertx.core.net.ServerSSLOptions reloaded(TlsConfig t, boolean http11Only) {
+    io.vertx.core.net.ServerSSLOptions o =
+        new io.vertx.core.net.ServerSSLOptions()
+            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(t.certFile().toString()).setKeyPath(t.keyFile().toString()))
+            .setEnabledSecureTransportProtocols(PROTOCOLS);
+    if (http11Only) {
+      o.setUseAlpn(true).setApplicationLayerProtocols(List.of("http/1.1"));
+    }
+    return o;
+  }
+
   /** Applies HTTPS to a listener's options when its config has {@code tls}. */
   public static <T extends io.vertx.core.net.NetServerOptions> T serve(T opts, Optional<TlsConfig> tls) {
     tls.ifPresent(

@@ -74,6 +74,39 @@ class TlsTest {
   }
 
   @Test
+  void certificates_replaced_on_disk_are_served_after_a_reload_and_open_connections_survive_it() throws Exception {
+    try (RecordingBackend backend = RecordingBackend.start();
+        AirlockNode node = AirlockNode.start(withTls(TestConfigs.config(dir, backend.uri())), Clock.systemUTC())) {
+      backend.json("{\"id\":\"c-0001\",\"name\":\"Ada\"}");
+      URI url = URI.create("https://localhost:" + node.dataPlanePort() + "/clients/c-0001");
+      String token = grant(node);
+      // trusts only the old CA: after the reload it can talk to the node only over a connection it already had
+      HttpClient old = HttpClient.newBuilder().sslContext(TestPki.trusting(pki.caCert(), "TLS")).build();
+      assertThat(send(old, url, token).statusCode()).isEqualTo(200);
+
+      TestPki next = TestPki.create(dir.resolve("pki-next"));
+      Files.copy(next.serverCert(), pki.serverCert(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(next.serverKey(), pki.serverKey(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      assertThat(node.reloadCertificates()).isTrue();
+
+      assertThat(send(old, url, token).statusCode()).as("the open connection was not dropped").isEqualTo(200);
+      HttpClient fresh = HttpClient.newBuilder().sslContext(TestPki.trusting(next.caCert(), "TLS")).build();
+      assertThat(send(fresh, url, token).statusCode()).as("a new connection gets the new certificate").isEqualTo(200);
+      assertThat(TestPki.run(dir, "s_client", "-connect", "127.0.0.1:" + node.dataPlanePort(), "-alpn", "h2,http/1.1").output())
+          .contains("ALPN protocol: http/1.1");
+
+      Files.writeString(pki.serverKey(), "not a key");
+      assertThat(node.reloadCertificates()).as("a broken file is refused").isFalse();
+      HttpClient another = HttpClient.newBuilder().sslContext(TestPki.trusting(next.caCert(), "TLS")).build();
+      assertThat(send(another, url, token).statusCode()).as("still serving the last good certificate").isEqualTo(200);
+    }
+  }
+
+  private static HttpResponse<String> send(HttpClient http, URI url, String token) throws Exception {
+    return http.send(HttpRequest.newBuilder(url).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
   void tls_1_1_is_refused_by_the_server_and_tls_1_2_accepted() throws Exception {
     try (RecordingBackend backend = RecordingBackend.start();
         AirlockNode node = AirlockNode.start(withTls(TestConfigs.config(dir, backend.uri())), Clock.systemUTC())) {
