@@ -35,6 +35,7 @@ public final class Main {
           "  demo [--config DIR]           gateway + demo backend on loopback, with a ready-to-paste curl",
           "                                (default config: config/demo)",
           "  serve --config DIR            run a gateway node",
+          "  demo-backend [--port 9090]    only the demo backend, for nodes started with serve",
           "  check-config --config DIR     validate a config directory, print the effective config with secrets",
           "                                redacted, and exit (0 = valid, 78 = invalid)",
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
@@ -62,6 +63,14 @@ public final class Main {
     List<String> rest = new ArrayList<>(args.subList(1, args.size()));
     if (cmd.equals("keys")) {
       return io.airlock.gateway.grant.KeysCli.run(rest, home().resolve("config"), out, err);
+    }
+    if (cmd.equals("demo-backend")) {
+      int port = Integer.parseInt(takeOption(rest, "--port").orElse("9090"));
+      Vertx v = Vertx.vertx();
+      AirlockNode.await(DemoBackend.start(v, "127.0.0.1", port, 42L));
+      out.println("demo backend on http://127.0.0.1:" + port + " (unmasked source data; Ctrl-C stops it)");
+      new CountDownLatch(1).await();
+      return 0;
     }
     if (cmd.equals("audit")) {
       // needs no configuration: an auditor may verify files copied off the machine
@@ -109,7 +118,14 @@ public final class Main {
           err.println("airlock serve: unexpected arguments " + rest);
           return 2;
         }
-        AirlockNode node = AirlockNode.start(config, Clock.systemUTC());
+        AirlockNode node;
+        try {
+          node = AirlockNode.start(config, Clock.systemUTC());
+        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException e) {
+          // unreadable or exposed key and certificate files: say which, without a stack trace
+          err.println("airlock serve: " + e.getMessage());
+          return 78;
+        }
         awaitShutdown(node, null);
         return 0;
       default:
