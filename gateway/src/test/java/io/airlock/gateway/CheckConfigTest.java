@@ -55,6 +55,7 @@ class CheckConfigTest {
     assertThat(y.at("/grants/keys/0/file").asText()).isEqualTo(keyFile.toString());
     assertThat(y.at("/redis/uri").asText()).isEqualTo("redis://***@redis.internal:6379");
     assertThat(y.at("/routes/0/backend").asText()).isEqualTo("http://127.0.0.1:9090");
+    assertThat(y.at("/dataPlane/tls").asText()).startsWith("none (plain HTTP, loopback only)");
   }
 
   @Test

@@ -34,8 +34,9 @@ public final class EffectiveConfig {
         "host", dp.host(), "port", dp.port(), "maxRequestBodyBytes", dp.maxRequestBodyBytes(),
         "maxHeaderBytes", dp.maxHeaderBytes(), "maxUriLength", dp.maxUriLength(),
         "backendConnectTimeout", d(dp.backendConnectTimeout()), "backendResponseTimeout", d(dp.backendResponseTimeout()),
-        "corsOrigins", dp.corsOrigins()));
-    root.put("controlPlane", map("host", c.controlPlane().host(), "port", c.controlPlane().port()));
+        "corsOrigins", dp.corsOrigins(), "tls", tls(dp.tls())));
+    root.put("controlPlane", map("host", c.controlPlane().host(), "port", c.controlPlane().port(),
+        "tls", tls(c.controlPlane().tls())));
     GrantsConfig g = c.grants();
     List<Object> keys = new ArrayList<>();
     for (GrantsConfig.KeyRef k : g.keys()) {
@@ -73,6 +74,12 @@ public final class EffectiveConfig {
         m.put("passthrough", true);
       }
       r.maskingProfile().ifPresent(p -> m.put("masking", p));
+      r.tls().ifPresent(t -> {
+        Map<String, Object> tm = map("caFile", t.caFile().toString());
+        t.certFile().ifPresent(f -> tm.put("certFile", f.toString()));
+        t.keyFile().ifPresent(f -> tm.put("keyFile", f.toString()));
+        m.put("tls", tm);
+      });
       routes.add(m);
     }
     root.put("routes", routes);
@@ -90,6 +97,11 @@ public final class EffectiveConfig {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot render the effective config", e);
     }
+  }
+
+  private static Object tls(java.util.Optional<io.airlock.policy.config.TlsConfig> tls) {
+    return tls.<Object>map(t -> map("certFile", t.certFile().toString(), "keyFile", t.keyFile().toString()))
+        .orElse("none (plain HTTP, loopback only)");
   }
 
   private static Map<String, Object> map(Object... kv) {
