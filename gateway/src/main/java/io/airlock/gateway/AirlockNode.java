@@ -71,6 +71,10 @@ public final class AirlockNode implements AutoCloseable {
   private final int controlPlanePort;
   private final RevocationSync revocations;
   private final List<AutoCloseable> closeables;
+  private final java.util.concurrent.atomic.AtomicBoolean draining;
+  private final List<HttpServer> dataPlaneServers;
+  private final HttpServer controlPlaneServer;
+  private boolean closed;
 
   private AirlockNode(
       Vertx vertx,
@@ -79,7 +83,13 @@ public final class AirlockNode implements AutoCloseable {
       int dataPlanePort,
       int controlPlanePort,
       RevocationSync revocations,
-      List<AutoCloseable> closeables) {
+      List<AutoCloseable> closeables,
+      java.util.concurrent.atomic.AtomicBoolean draining,
+      List<HttpServer> dataPlaneServers,
+      HttpServer controlPlaneServer) {
+    this.controlPlaneServer = controlPlaneServer;
+    this.draining = draining;
+    this.dataPlaneServers = dataPlaneServers;
     this.vertx = vertx;
     this.config = config;
     this.keys = keys;
@@ -91,6 +101,14 @@ public final class AirlockNode implements AutoCloseable {
 
   /** Starts a node and blocks until both planes listen (start-up only, never on an event loop). */
   public static AirlockNode start(AirlockConfig config, Clock clock) throws Exception {
+    List<String> unreadable = TlsFiles.problems(config);
+    if (!unreadable.isEmpty()) {
+      throw new IllegalStateException("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
+    }
+    List<String> exposed = SecretFiles.problems(config);
+    if (!exposed.isEmpty()) {
+      throw new IllegalStateException("refusing to start: secret files readable by others:\n  " + String.join("\n  ", exposed));
+    }
     SigningKeys keys = SigningKeys.load(config.grants());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx =
@@ -127,7 +145,9 @@ public final class AirlockNode implements AutoCloseable {
           new DataPlaneServer.Dependencies(
               config, gate::verify, revocations, new Maskers(new AgentKeys(secrets.maskingKey())), registry, clock, inFlight, audit,
               stores.quotas(), alarms, new WatermarkMac(secrets.watermarkKey()));
-      int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors()));
+      List<HttpServer> dataPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
+      int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors(), dataPlaneServers::add));
 
       StaffAuthenticator staffAuth;
       DemoAuthenticator demo = null;
@@ -168,7 +188,8 @@ public final class AirlockNode implements AutoCloseable {
           new KillSwitchRoutes(vertx, stores.revocations(), revocations, clock, config.revocation().maxStaleness(), controlEvents);
       AuditRoutes auditRoutes = new AuditRoutes(vertx, stores.auditFeed());
       DemoAuthenticator demoAuth = demo;
-      String dataPlaneUrl = "http://" + config.dataPlane().host() + ":" + dp;
+      String dataPlaneUrl =
+          (config.dataPlane().tls().isPresent() ? "https://" : "http://") + config.dataPlane().host() + ":" + dp;
 
       HttpServer cp =
           await(
@@ -176,7 +197,7 @@ public final class AirlockNode implements AutoCloseable {
                   vertx,
                   config.controlPlane(),
                   keys::jwksJson,
-                  () -> revocations.fresh() && audit.healthy(),
+                  () -> !draining.get() && revocations.fresh() && audit.healthy(),
                   registry,
                   router -> {
                     router.get("/api/config").handler(ctx -> ctx.json(new JsonObject()
@@ -202,12 +223,13 @@ public final class AirlockNode implements AutoCloseable {
                     auditRoutes.mount(router);
                   }));
       log.info(
-          "node {} ready: data plane {}, control plane http://{}:{}",
+          "node {} ready: data plane {}, control plane {}://{}:{}",
           config.node().id(),
           dataPlaneUrl,
+          config.controlPlane().tls().isPresent() ? "https" : "http",
           config.controlPlane().host(),
           cp.actualPort());
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables);
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers, cp);
     } catch (Exception e) {
       closeAll(vertx, closeables);
       throw e;
@@ -271,9 +293,62 @@ public final class AirlockNode implements AutoCloseable {
     return revocations;
   }
 
+  /**
+   * Re-reads the TLS certificate and key files of both planes (SIGHUP): new connections get the
+   * new certificate, established ones keep theirs, nothing is dropped. When a file is broken the
+   * listener keeps serving the previous certificate and this returns false.
+   */
+  public boolean reloadCertificates() {
+    List<Future<Boolean>> updates = new ArrayList<>();
+    config.dataPlane().tls().ifPresent(t -> {
+      for (HttpServer s : dataPlaneServers) {
+        updates.add(s.updateSSLOptions(TlsFiles.reloaded(t, true), true));
+      }
+    });
+    config.controlPlane().tls().ifPresent(t -> updates.add(controlPlaneServer.updateSSLOptions(TlsFiles.reloaded(t, false), true)));
+    try {
+      Future.all(updates).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      log.info("node {}: TLS certificates reloaded ({} listener(s))", config.node().id(), updates.size());
+      return true;
+    } catch (Exception e) {
+      log.error("node {}: TLS certificate reload failed, still serving the previous certificates: {}", config.node().id(),
+          e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * Graceful stop (SIGTERM): readiness turns false, the data plane stops accepting and lets the
+   * exchanges in progress finish within {@code shutdown.drainTimeout}, then everything closes,
+   * the audit log last (flushed), and the node leaves the live-node list in the shared store.
+   * Idempotent.
+   */
   @Override
   public void close() throws Exception {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    draining.set(true);
+    java.time.Duration drain = config.shutdown().drainTimeout();
+    log.info("node {} draining: not ready, no new connections, up to {} for exchanges in progress",
+        config.node().id(), drain);
+    // HTTP/1.1 connections close once the response in progress is complete; after the deadline
+    // whatever remains is cut (a reset, never a body that looks complete)
+    List<Future<Void>> drained = new ArrayList<>();
+    for (HttpServer s : dataPlaneServers) {
+      drained.add(s.shutdown(drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
+    try {
+      Future.join(drained).toCompletionStage().toCompletableFuture()
+          .get(drain.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("node {}: data plane did not drain cleanly: {}", config.node().id(), e.toString());
+    }
     closeAll(vertx, closeables);
+    log.info("node {} stopped", config.node().id());
   }
 
   /** Stops serving first, then flushes and closes what the servers used (audit last). */

@@ -35,9 +35,13 @@ public final class Main {
           "  demo [--config DIR]           gateway + demo backend on loopback, with a ready-to-paste curl",
           "                                (default config: config/demo)",
           "  serve --config DIR            run a gateway node",
-          "  check-config --config DIR     validate a config directory and exit (0 = valid)",
+          "  demo-backend [--port 9090]    only the demo backend, for nodes started with serve",
+          "  check-config --config DIR     validate a config directory, print the effective config with secrets",
+          "                                redacted, and exit (0 = valid, 78 = invalid)",
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
           "        [--config DIR]          mint a grant from the local signing key (developer tool)",
+          "  keys generate --kid K --out FILE   new EC P-256 signing key (private JWK, mode 0600)",
+          "  keys list [--config DIR]      configured kids and which one signs (default config: config)",
           "  audit verify FILE|DIR...      check the hash chain of audit logs (exit 0 = intact)",
           "  watermark verify STRING [--config DIR]",
           "                                check an X-Airlock-Watermark's MAC (exit 0 = genuine)",
@@ -61,6 +65,17 @@ public final class Main {
     }
     String cmd = args.get(0);
     List<String> rest = new ArrayList<>(args.subList(1, args.size()));
+    if (cmd.equals("keys")) {
+      return io.airlock.gateway.grant.KeysCli.run(rest, home().resolve("config"), out, err);
+    }
+    if (cmd.equals("demo-backend")) {
+      int port = Integer.parseInt(takeOption(rest, "--port").orElse("9090"));
+      Vertx v = Vertx.vertx();
+      AirlockNode.await(DemoBackend.start(v, "127.0.0.1", port, 42L));
+      out.println("demo backend on http://127.0.0.1:" + port + " (unmasked source data; Ctrl-C stops it)");
+      new CountDownLatch(1).await();
+      return 0;
+    }
     if (cmd.equals("audit")) {
       // needs no configuration: an auditor may verify files copied off the machine
       return io.airlock.gateway.audit.AuditCli.run(rest, out, err);
@@ -91,8 +106,10 @@ public final class Main {
       case "watermark":
         return io.airlock.gateway.attribution.WatermarkCli.run(rest, config, out, err);
       case "check-config":
-        out.println("configuration in " + configDir.toAbsolutePath() + " is valid: "
+        out.println("# configuration in " + configDir.toAbsolutePath() + " is valid: "
             + config.routes().size() + " route(s), " + config.maskingProfiles().size() + " masking profile(s)");
+        out.println("# effective configuration (defaults filled in; key files named, never read; Redis passwords redacted):");
+        out.print(io.airlock.gateway.config.EffectiveConfig.yaml(config));
         return 0;
       case "grant":
         if (config.identity().mode() != io.airlock.policy.config.IdentityConfig.Mode.DEMO) {
@@ -108,7 +125,14 @@ public final class Main {
           err.println("airlock serve: unexpected arguments " + rest);
           return 2;
         }
-        AirlockNode node = AirlockNode.start(config, Clock.systemUTC());
+        AirlockNode node;
+        try {
+          node = AirlockNode.start(config, Clock.systemUTC());
+        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException e) {
+          // unreadable or exposed key and certificate files: say which, without a stack trace
+          err.println("airlock serve: " + e.getMessage());
+          return 78;
+        }
         awaitShutdown(node, null);
         return 0;
       default:
@@ -162,25 +186,56 @@ public final class Main {
     return 0;
   }
 
+  /**
+   * Blocks until SIGTERM or SIGINT, then stops the node gracefully ({@link AirlockNode#close})
+   * and returns, so the process exits 0: a JVM shutdown hook alone would stop the same way but
+   * exit 143, which orchestrators read as a crash. The hook stays for every other way out.
+   */
   private static void awaitShutdown(AirlockNode node, Vertx extra) throws InterruptedException {
+    CountDownLatch requested = new CountDownLatch(1);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    node.close();
-                    if (extra != null) {
-                      extra.close().toCompletionStage().toCompletableFuture().get();
-                    }
-                  } catch (Exception e) {
-                    // shutting down anyway; nothing useful left to do with it
-                  } finally {
-                    stopped.countDown();
-                  }
-                },
-                "airlock-shutdown"));
-    stopped.await();
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop =
+        () -> {
+          if (!stopping.compareAndSet(false, true)) {
+            awaitQuietly(stopped);
+            return;
+          }
+          try {
+            node.close();
+            if (extra != null) {
+              extra.close().toCompletionStage().toCompletableFuture().get();
+            }
+          } catch (Exception e) {
+            System.err.println("airlock: error while stopping: " + e);
+          } finally {
+            stopped.countDown();
+          }
+        };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "airlock-shutdown"));
+    for (String sig : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(sig), s -> requested.countDown());
+      } catch (IllegalArgumentException unsupported) {
+        // this platform keeps the JVM's own handling: the shutdown hook still stops gracefully
+      }
+    }
+    try {
+      // certificates replaced on disk are picked up without a restart or a dropped connection
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> node.reloadCertificates());
+    } catch (IllegalArgumentException unsupported) {
+      // no SIGHUP here: restart the node to pick up new certificates
+    }
+    requested.await();
+    stop.run();
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The repository (or install) root: AIRLOCK_HOME from the launcher, else the working dir. */

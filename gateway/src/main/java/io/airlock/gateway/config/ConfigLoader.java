@@ -15,6 +15,7 @@ import io.airlock.policy.config.PolicyConfig;
 import io.airlock.policy.config.RevocationConfig;
 import io.airlock.policy.config.SecretsConfig;
 import io.airlock.policy.config.TicketsConfig;
+import io.airlock.policy.config.ShutdownConfig;
 import io.airlock.policy.config.Route;
 import io.airlock.policy.mask.MaskingProfile;
 import java.nio.file.Files;
@@ -87,7 +88,7 @@ public final class ConfigLoader {
       problems.add(
           RoutesBinder.FILE, ConfigError.WHOLE_FILE, "missing (required: at least one route)");
     } else if (routesFile.status() == YamlFiles.Status.OK) {
-      routes = RoutesBinder.bind(routesFile.root(), problems);
+      routes = RoutesBinder.bind(routesFile.root(), problems, dir);
     }
 
     MaskingBinder.Result masking = new MaskingBinder.Result(Map.of(), Set.of());
@@ -124,7 +125,8 @@ public final class ConfigLoader {
         node.audit,
         node.redis,
         node.secrets,
-        node.tickets);
+        node.tickets,
+        node.shutdown);
   }
 
   /** Everything airlock.yaml holds. */
@@ -139,7 +141,8 @@ public final class ConfigLoader {
       AuditConfig audit,
       Optional<RedisConfig> redis,
       SecretsConfig secrets,
-      TicketsConfig tickets) {}
+      TicketsConfig tickets,
+      ShutdownConfig shutdown) {}
 
   private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\[\\]:-]+(:[0-9]{1,5})?");
 
@@ -179,7 +182,8 @@ public final class ConfigLoader {
             "audit",
             "redis",
             "secrets",
-            "tickets");
+            "tickets",
+            "shutdown");
 
     Section n = root.section("node", "id");
     String nodeId = n.string("id", null);
@@ -200,7 +204,8 @@ public final class ConfigLoader {
             "maxUriLength",
             "backendConnectTimeout",
             "backendResponseTimeout",
-            "corsOrigins");
+            "corsOrigins",
+            "tls");
     String dpHost = host(dp, "127.0.0.1");
     int dpPort = (int) dp.integer("port", 8080, 0, 65535);
     DataPlaneConfig dataPlane =
@@ -213,9 +218,10 @@ public final class ConfigLoader {
             dp.duration("backendConnectTimeout", Duration.ofSeconds(2), false, Duration.ofHours(1)),
             dp.duration(
                 "backendResponseTimeout", Duration.ofSeconds(30), false, Duration.ofHours(1)),
-            corsOrigins(dp));
+            corsOrigins(dp),
+            TlsBinder.listener(dp, dpHost, dir));
 
-    Section cp = root.section("controlPlane", "host", "port");
+    Section cp = root.section("controlPlane", "host", "port", "tls");
     String cpHost = host(cp, "127.0.0.1");
     int cpPort = (int) cp.integer("port", 8081, 0, 65535);
     if (cpPort != 0
@@ -269,7 +275,7 @@ public final class ConfigLoader {
     return new Node(
         new NodeConfig(nodeId),
         dataPlane,
-        new ListenerConfig(cpHost, cpPort),
+        new ListenerConfig(cpHost, cpPort, TlsBinder.listener(cp, cpHost, dir)),
         grants,
         revocation,
         new IdentityConfig(mode, Optional.ofNullable(oidc)),
@@ -277,7 +283,10 @@ public final class ConfigLoader {
         AuditBinder.bind(root, dir),
         RedisBinder.bind(root),
         SecretsBinder.bind(root, dir, mode == IdentityConfig.Mode.DEMO),
-        TicketsBinder.bind(root, dir));
+        TicketsBinder.bind(root, dir),
+        new ShutdownConfig(
+            root.section("shutdown", "drainTimeout")
+                .duration("drainTimeout", ShutdownConfig.DEFAULT_DRAIN_TIMEOUT, true, Duration.ofMinutes(10))));
   }
 
   private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {

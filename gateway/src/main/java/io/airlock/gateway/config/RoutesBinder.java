@@ -34,6 +34,11 @@ final class RoutesBinder {
   record Result(List<Route> routes, List<ProfileRef> profileRefs) {}
 
   static Result bind(JsonNode tree, Problems problems) {
+    return bind(tree, problems, null);
+  }
+
+  /** @param dir the config directory relative file paths resolve against */
+  static Result bind(JsonNode tree, Problems problems, java.nio.file.Path dir) {
     Section root = Section.of(problems, FILE, "", tree, "routes");
     List<Route> routes = new ArrayList<>();
     List<ProfileRef> refs = new ArrayList<>();
@@ -57,7 +62,8 @@ final class RoutesBinder {
               "backend",
               "methods",
               "masking",
-              "passthrough");
+              "passthrough",
+              "tls");
 
       String id = r.string("id", "a stable route name, e.g. client-record");
       if (id != null) {
@@ -108,10 +114,12 @@ final class RoutesBinder {
         refs.add(new ProfileRef(masking, r.key("masking")));
       }
 
+      Optional<io.airlock.policy.config.UpstreamTls> tls = TlsBinder.upstream(r, backend, dir);
+
       if (problems.count() == before) {
         routes.add(
             new Route(
-                id, path, subpaths, backend, methods, Optional.ofNullable(masking), passthrough));
+                id, path, subpaths, backend, methods, Optional.ofNullable(masking), passthrough, tls));
       }
     }
     return new Result(routes, refs);

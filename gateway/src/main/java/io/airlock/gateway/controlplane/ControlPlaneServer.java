@@ -71,7 +71,7 @@ public final class ControlPlaneServer {
                         .put("error", "not_found")
                         .put("message", "no such endpoint: " + ctx.request().path())));
     return vertx
-        .createHttpServer(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()))
+        .createHttpServer(io.airlock.gateway.TlsFiles.serve(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()), listen.tls()))
         .requestHandler(router)
         .listen();
   }

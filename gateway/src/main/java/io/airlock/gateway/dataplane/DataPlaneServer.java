@@ -55,22 +55,30 @@ public final class DataPlaneServer {
    * port 0 (tests) a single instance is used so the port is unambiguous.
    */
   public static Future<Integer> deploy(Vertx vertx, Dependencies deps, int instances) {
+    return deploy(vertx, deps, instances, server -> {});
+  }
+
+  /** As above; {@code listening} receives every server so the node can drain them on shutdown. */
+  public static Future<Integer> deploy(
+      Vertx vertx, Dependencies deps, int instances, java.util.function.Consumer<HttpServer> listening) {
     DataPlaneConfig dp = deps.config().dataPlane();
     int n = dp.port() == 0 ? 1 : Math.max(1, instances);
     AtomicInteger port = new AtomicInteger();
     // one limit for the node: an agent's requests land on any event loop
     InFlightLimit limit = new InFlightLimit(InFlightLimit.DEFAULT_PER_AGENT);
     return vertx
-        .deployVerticle(() -> new Instance(deps, port, limit), new DeploymentOptions().setInstances(n))
+        .deployVerticle(() -> new Instance(deps, port, limit, listening), new DeploymentOptions().setInstances(n))
         .map(id -> port.get());
   }
 
   static HttpServerOptions serverOptions(DataPlaneConfig dp) {
-    return new HttpServerOptions()
+    // over TLS, ALPN offers http/1.1 only (below): h2 would bypass the defences proven on HTTP/1.1
+    return io.airlock.gateway.TlsFiles.serve(new HttpServerOptions(), dp.tls())
         .setHost(dp.host())
         .setPort(dp.port())
         // h2c (Upgrade and prior knowledge) would be handled inside Netty, past our Upgrade check
         .setHttp2ClearTextEnabled(false)
+        .setUseAlpn(dp.tls().isPresent())
         .setAlpnVersions(List.of(HttpVersion.HTTP_1_1))
         .setMaxHeaderSize(dp.maxHeaderBytes())
         .setMaxInitialLineLength(dp.maxUriLength() + 64)
@@ -84,12 +92,14 @@ public final class DataPlaneServer {
     private final Dependencies deps;
     private final AtomicInteger port;
     private final InFlightLimit limit;
+    private final java.util.function.Consumer<HttpServer> listening;
     private HttpClient client;
 
-    Instance(Dependencies deps, AtomicInteger port, InFlightLimit limit) {
+    Instance(Dependencies deps, AtomicInteger port, InFlightLimit limit, java.util.function.Consumer<HttpServer> listening) {
       this.deps = deps;
       this.port = port;
       this.limit = limit;
+      this.listening = listening;
     }
 
     @Override
@@ -160,7 +170,10 @@ public final class DataPlaneServer {
                     }
                     pipeline.handle(req);
                   });
-      return server.listen().onSuccess(s -> port.set(s.actualPort()));
+      return server.listen().onSuccess(s -> {
+        port.set(s.actualPort());
+        listening.accept(s);
+      });
     }
 
     @Override

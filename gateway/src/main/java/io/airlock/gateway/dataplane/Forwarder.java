@@ -35,6 +35,8 @@ final class Forwarder {
   private final BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers;
   private final Watermarks watermarks;
   private final InFlight inFlight;
+  // one per https route, reused so pooled connections are shared by the route's exchanges
+  private final Map<String, io.vertx.core.net.ClientSSLOptions> backendTls = new java.util.concurrent.ConcurrentHashMap<>();
 
   Forwarder(
       HttpClient client,
@@ -95,6 +97,22 @@ final class Forwarder {
     }
   }
 
+  /** The route's CA bundle (else the JVM's trust store), its client certificate if any, TLS 1.2+, names verified. */
+  private static io.vertx.core.net.ClientSSLOptions clientTls(Route route) {
+    io.vertx.core.net.ClientSSLOptions o =
+        new io.vertx.core.net.ClientSSLOptions()
+            .setHostnameVerificationAlgorithm("HTTPS")
+            .setEnabledSecureTransportProtocols(io.airlock.gateway.TlsFiles.PROTOCOLS);
+    route.tls().ifPresent(t -> {
+      o.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(t.caFile().toString()));
+      if (t.certFile().isPresent() && t.keyFile().isPresent()) {
+        o.setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+            .setCertPath(t.certFile().get().toString()).setKeyPath(t.keyFile().get().toString()));
+      }
+    });
+    return o;
+  }
+
   private Future<Sent> send(Exchange ex, Live live) {
     HttpServerRequest req = ex.request();
     Route route = ex.match().route();
@@ -108,6 +126,7 @@ final class Forwarder {
             .setHost(backend.getHost())
             .setPort(port)
             .setSsl(tls)
+            .setSslOptions(tls ? backendTls.computeIfAbsent(route.id(), id -> clientTls(route)) : null)
             .setURI(ex.path().forwardTarget(backend.getRawPath()))
             .setHeaders(HeaderSanitizer.forBackend(req.headers(), ex))
             .setConnectTimeout(config.backendConnectTimeout().toMillis())

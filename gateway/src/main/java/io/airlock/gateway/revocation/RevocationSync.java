@@ -230,5 +230,11 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
     if (subscription != null) {
       subscription.close();
     }
+    // a node that stopped on purpose is not a node that missed a kill-all: leave the count
+    try {
+      store.deregister(nodeId).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("revocation: could not deregister node {} (its heartbeat simply ages out): {}", nodeId, e.toString());
+    }
   }
 }

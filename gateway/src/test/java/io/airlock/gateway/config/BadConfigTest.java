@@ -160,10 +160,17 @@ class BadConfigTest {
         new Case(
             "demo identity on a public control plane",
             "airlock.yaml",
-            AIRLOCK + "controlPlane: { host: 0.0.0.0 }\n",
+            AIRLOCK + "controlPlane: { host: 0.0.0.0, tls: { certFile: cp.pem, keyFile: cp.key } }\n",
             "airlock.yaml",
             "identity.mode",
             "demo identity needs a loopback controlPlane.host"),
+        new Case(
+            "plain HTTP off loopback",
+            "airlock.yaml",
+            AIRLOCK + "dataPlane: { host: 10.1.2.3 }\n",
+            "airlock.yaml",
+            "dataPlane.tls",
+            "plain HTTP is served only on a loopback host"),
         new Case(
             "route without {client}",
             "routes.yaml",

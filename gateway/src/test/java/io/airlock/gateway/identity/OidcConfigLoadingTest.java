@@ -138,7 +138,7 @@ class OidcConfigLoadingTest {
 
   @Test
   void demoModeIsRefusedOffLoopback() throws Exception {
-    ConfigError e = onlyError("controlPlane: { host: 0.0.0.0 }\nidentity: { mode: demo }\n");
+    ConfigError e = onlyError("controlPlane: { host: 0.0.0.0, tls: { certFile: cp.pem, keyFile: cp.key } }\nidentity: { mode: demo }\n");
     assertThat(e.key()).isEqualTo("identity.mode");
     assertThat(e.problem()).contains("loopback");
   }

@@ -26,7 +26,8 @@ public record AirlockConfig(
     AuditConfig audit,
     java.util.Optional<RedisConfig> redis,
     SecretsConfig secrets,
-    TicketsConfig tickets) {
+    TicketsConfig tickets,
+    ShutdownConfig shutdown) {
 
   public AirlockConfig {
     Objects.requireNonNull(configDir, "configDir");
@@ -44,9 +45,10 @@ public record AirlockConfig(
     Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(tickets, "tickets");
+    Objects.requireNonNull(shutdown, "shutdown");
   }
 
-  /** Without secrets or tickets sections: keys generated in {@code keys/} beside it, tickets unchecked. */
+  /** Without secrets, tickets or shutdown sections: keys generated in {@code keys/} beside it, tickets unchecked, default drain. */
   public AirlockConfig(
       Path configDir,
       NodeConfig node,
@@ -62,31 +64,52 @@ public record AirlockConfig(
       AuditConfig audit,
       java.util.Optional<RedisConfig> redis) {
     this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
-        policy, audit, redis, SecretsConfig.generatedIn(configDir.resolve("keys")), TicketsConfig.none());
+        policy, audit, redis, SecretsConfig.generatedIn(configDir.resolve("keys")), TicketsConfig.none(),
+        ShutdownConfig.defaults());
+  }
+
+  /** With secrets and tickets, default shutdown. */
+  public AirlockConfig(
+      Path configDir, NodeConfig node, DataPlaneConfig dataPlane, ListenerConfig controlPlane, GrantsConfig grants,
+      RevocationConfig revocation, IdentityConfig identity, AccessLogConfig accessLog, List<Route> routes,
+      Map<String, MaskingProfile> maskingProfiles, PolicyConfig policy, AuditConfig audit,
+      java.util.Optional<RedisConfig> redis, SecretsConfig secrets, TicketsConfig tickets) {
+    this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
+        policy, audit, redis, secrets, tickets, ShutdownConfig.defaults());
+  }
+
+  /** With a shutdown section, generated secrets and unchecked tickets. */
+  public AirlockConfig(
+      Path configDir, NodeConfig node, DataPlaneConfig dataPlane, ListenerConfig controlPlane, GrantsConfig grants,
+      RevocationConfig revocation, IdentityConfig identity, AccessLogConfig accessLog, List<Route> routes,
+      Map<String, MaskingProfile> maskingProfiles, PolicyConfig policy, AuditConfig audit,
+      java.util.Optional<RedisConfig> redis, ShutdownConfig shutdown) {
+    this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
+        policy, audit, redis, SecretsConfig.generatedIn(configDir.resolve("keys")), TicketsConfig.none(), shutdown);
   }
 
   public AirlockConfig withTickets(TicketsConfig t) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, audit, redis, secrets, t);
+        maskingProfiles, policy, audit, redis, secrets, t, shutdown);
   }
 
   public AirlockConfig withPolicy(PolicyConfig p) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, p, audit, redis, secrets, tickets);
+        maskingProfiles, p, audit, redis, secrets, tickets, shutdown);
   }
 
   public AirlockConfig withRedis(java.util.Optional<RedisConfig> r) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, audit, r, secrets, tickets);
+        maskingProfiles, policy, audit, r, secrets, tickets, shutdown);
   }
 
   public AirlockConfig withNode(NodeConfig n) {
     return new AirlockConfig(configDir, n, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, audit, redis, secrets, tickets);
+        maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);
   }
 
   public AirlockConfig withAudit(AuditConfig a) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
-        maskingProfiles, policy, a, redis, secrets, tickets);
+        maskingProfiles, policy, a, redis, secrets, tickets, shutdown);
   }
 }

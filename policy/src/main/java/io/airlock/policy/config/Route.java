@@ -16,6 +16,8 @@ import java.util.Set;
  * @param methods allowed HTTP methods (upper case)
  * @param maskingProfile profile name from masking.yaml; empty only when {@code passthrough}
  * @param passthrough non-JSON responses are passed through unmasked (explicit opt-in)
+ * @param tls trust (and client certificate) for an {@code https://} backend; empty uses the
+ *     JVM's default trust store
  */
 public record Route(
     String id,
@@ -24,9 +26,18 @@ public record Route(
     URI backend,
     Set<String> methods,
     Optional<String> maskingProfile,
-    boolean passthrough) {
+    boolean passthrough,
+    Optional<UpstreamTls> tls) {
+
+  /** Without backend TLS settings. */
+  public Route(
+      String id, String pathTemplate, boolean subpaths, URI backend, Set<String> methods, Optional<String> maskingProfile,
+      boolean passthrough) {
+    this(id, pathTemplate, subpaths, backend, methods, maskingProfile, passthrough, Optional.empty());
+  }
 
   public Route {
+    Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(pathTemplate, "pathTemplate");
     Objects.requireNonNull(backend, "backend");

@@ -56,6 +56,9 @@ public interface RevocationStore {
 
   CompletionStage<Void> heartbeat(String nodeId, long acknowledgedEpoch, Instant at);
 
+  /** A node that stops on purpose: it no longer counts among the live nodes at once. */
+  CompletionStage<Void> deregister(String nodeId);
+
   /** Nodes that sent a heartbeat within {@code liveWithin} of {@code now}. */
   CompletionStage<List<NodeStatus>> nodes(Instant now, Duration liveWithin);
 

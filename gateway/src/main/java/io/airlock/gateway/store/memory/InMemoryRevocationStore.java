@@ -129,6 +129,12 @@ public final class InMemoryRevocationStore implements RevocationStore {
   }
 
   @Override
+  public synchronized CompletionStage<Void> deregister(String nodeId) {
+    nodes.remove(nodeId);
+    return java.util.concurrent.CompletableFuture.completedFuture(null);
+  }
+
+  @Override
   public synchronized CompletionStage<List<NodeStatus>> nodes(Instant now, Duration liveWithin) {
     List<NodeStatus> live = new ArrayList<>();
     for (NodeStatus n : nodes.values()) {

@@ -277,6 +277,11 @@ public final class RedisRevocationStore implements RevocationStore {
   }
 
   @Override
+  public CompletionStage<Void> deregister(String nodeId) {
+    return redis.hdel(keys.nodes(), nodeId).thenApply(x -> null);
+  }
+
+  @Override
   public CompletionStage<List<NodeStatus>> nodes(Instant now, Duration liveWithin) {
     Duration forgetAfter = liveWithin.multipliedBy(FORGET_AFTER_WINDOWS);
     if (forgetAfter.compareTo(FORGET_AT_LEAST) < 0) {

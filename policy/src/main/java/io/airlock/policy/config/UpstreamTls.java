@@ -1,0 +1,21 @@
+package io.airlock.policy.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@code routes[n].tls}: how the gateway trusts an {@code https://} backend, and optionally the
+ * client certificate it presents to it (mTLS). Hostname verification is always on.
+ *
+ * @param caFile PEM bundle of the CAs the backend's certificate must chain to
+ * @param certFile client certificate chain (PEM), present together with {@code keyFile}
+ * @param keyFile client private key (PEM)
+ */
+public record UpstreamTls(Path caFile, Optional<Path> certFile, Optional<Path> keyFile) {
+  public UpstreamTls {
+    Objects.requireNonNull(caFile, "caFile");
+    Objects.requireNonNull(certFile, "certFile");
+    Objects.requireNonNull(keyFile, "keyFile");
+  }
+}
