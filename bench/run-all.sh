@@ -16,6 +16,7 @@
 #   BIG_MB=200           size of the streamed body for the -Xmx128m memory run (0 skips)
 #   WAIT_QUIET=          e.g. 1.5: before measuring, wait until the 1-min load average is below
 #   WAIT_QUIET_MAX=900   ... for at most this many seconds (then run anyway; loadavg is recorded)
+#   JMH=1 KILL=1         also run the masking JMH and bench/kill-propagation.sh (needs Redis) (+~5 min)
 #   OUT=                 result directory (default: a new /tmp/airlock-bench.XXXXXX)
 # Pinning: backend and the proxy under test on CPU 0, wrk on CPU 1; the Airlock JVM runs with
 # -XX:ActiveProcessorCount=1 under taskset -c 0, so its event loop, GC and JIT share CPU 0.
@@ -410,6 +411,18 @@ if [ "$BIG_MB" != 0 ]; then
   log "200 MB stream, -Xmx128m: $big"
 fi
 
+# ---- optional: the masking JMH and kill propagation (Redis at 127.0.0.1:6379), same run -------
+if [ "${JMH:-0}" != 0 ]; then
+  log "masking JMH (bench module, -Pbench)"
+  ./mvnw -o -q -Pbench -pl bench -am package -DskipTests
+  timeout 900 taskset -c 0 java -jar bench/target/benchmarks.jar MaskingBenchmark -f 1 -wi 2 -i 3 -w 2s -r 3s -t 1 \
+    >"$OUT/jmh.txt" 2>&1 || log "JMH failed or timed out: $OUT/jmh.txt"
+fi
+if [ "${KILL:-0}" != 0 ]; then
+  log "kill propagation (bench/kill-propagation.sh 300 50 50)"
+  timeout 900 bench/kill-propagation.sh 300 50 50 >"$OUT/kill.txt" 2>&1 || log "kill propagation failed or timed out: $OUT/kill.txt"
+fi
+
 # ---- summary ----------------------------------------------------------------------------------
 median() { sort -g | awk '{v[NR] = $1} END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v s="$1" -v n="$2" -v c="$3" '$1 == s && $2 == n { print $c }' "$OUT/results.tsv" | median; }
@@ -459,7 +472,9 @@ table() { # scenario
     echo "- $(basename "$f" -1.txt | sed 's/^flood-//'): forged $(awk '/Requests\/sec/ {print $2}' "$f") req/s, refused (non-2xx) $(awk '/Non-2xx/ {print $NF}' "$f") of $(awk '/requests in/ {print $1}' "$f")"
   done
   echo
-  echo "Memory: Airlock (audit async, -Xmx512m) with wrk -c1000: RSS $((rss_before / 1024)) MB before, max $((rss_c1000 / 1024)) MB during ($(awk '/Requests\/sec/ {print $2}' "$OUT/wrk-c1000.txt") req/s, $(awk '/Non-2xx/ {print $NF}' "$OUT/wrk-c1000.txt") non-2xx)."
+  echo "Memory: Airlock (audit async, -Xmx512m) with wrk -c1000: RSS $((rss_before / 1024)) MB before, max $((rss_c1000 / 1024)) MB during ($(awk '/Requests\/sec/ {print $2}' "$OUT/wrk-c1000.txt") req/s, $(awk '/Non-2xx/ {n = $NF} /Socket errors/ {e = $0} END {print n + 0 " non-2xx" (e ? "; " e : "")}' "$OUT/wrk-c1000.txt"))."
+  [ ! -f "$OUT/jmh.txt" ] || { echo; echo "Masking JMH:"; echo; echo '```'; grep -E '^(Benchmark|MaskingBenchmark)' "$OUT/jmh.txt"; echo '```'; }
+  [ ! -f "$OUT/kill.txt" ] || { echo; echo "Kill propagation:"; echo; echo '```'; tail -n 20 "$OUT/kill.txt"; echo '```'; }
   [ -z "$big" ] || echo "Streaming ${BIG_MB} MB through the masked transactions route with -Xmx128m: $big."
 } | tee "$OUT/summary.md"
 log "done: $OUT/summary.md, raw wrk output and results.tsv beside it"
