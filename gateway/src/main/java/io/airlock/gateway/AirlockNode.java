@@ -113,7 +113,15 @@ public final class AirlockNode implements AutoCloseable {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx =
         Vertx.builder()
-            .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(
+                        // Vert.x's own per-request HTTP meters cost ~8 % CPU on the data plane (JFR,
+                        // docs/benchmarks.md); airlock.dataplane.requests{route,outcome} covers it
+                        new MicrometerMetricsOptions()
+                            .setEnabled(true)
+                            .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER)
+                            .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_CLIENT)))
             .withMetrics(new MicrometerMetricsFactory(registry))
             .build();
     List<AutoCloseable> closeables = new ArrayList<>();

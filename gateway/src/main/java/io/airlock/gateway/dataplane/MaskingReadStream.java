@@ -4,7 +4,9 @@ import io.airlock.policy.mask.ByteSink;
 import io.airlock.policy.mask.MaskingException;
 import io.airlock.policy.mask.StreamingMasker;
 import io.vertx.core.Handler;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.streams.ReadStream;
 
 /**
@@ -41,14 +43,30 @@ final class MaskingReadStream implements ReadStream<Buffer> {
     if (failed) {
       return;
     }
-    byte[] bytes = chunk.getBytes();
     try {
-      masker.feed(bytes, 0, bytes.length, sink);
+      feed(chunk);
     } catch (MaskingException | RuntimeException e) {
       fail(e);
       return;
     }
     emit();
+  }
+
+  /**
+   * Feeds the chunk's own bytes: Vert.x hands the body over as heap buffers, and the masker is done
+   * with the array when feed returns (Jackson's non-blocking parser takes no new input before it
+   * consumed the last), so the copy {@code getBytes()} would make is pure overhead.
+   */
+  private void feed(Buffer chunk) throws MaskingException {
+    if (chunk instanceof BufferInternal internal) {
+      ByteBuf buf = internal.getByteBuf();
+      if (buf.hasArray()) {
+        masker.feed(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes(), sink);
+        return;
+      }
+    }
+    byte[] bytes = chunk.getBytes();
+    masker.feed(bytes, 0, bytes.length, sink);
   }
 
   private void onEnd(Void v) {
