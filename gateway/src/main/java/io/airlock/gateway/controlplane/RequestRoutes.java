@@ -50,6 +50,8 @@ import java.util.function.Function;
  */
 public final class RequestRoutes {
   private static final int MAX_ATTEMPTS = 16;
+  /** Most recent requests of an agent read for risk signals: enough for a day's and a week's counts. */
+  private static final int RISK_HISTORY = 200;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
@@ -298,7 +300,8 @@ public final class RequestRoutes {
             r -> {
               publish(r.state() == RequestState.PENDING ? "request.reviewed" : "request.decided", r);
               audit.accept(event(verdict == Review.Verdict.DENY ? "request.denied" : r.state() == RequestState.APPROVED ? "request.approved" : "request.reviewed", staff, r));
-              return risks(staff, List.of(r)).map(risk -> decorate(render(r, staff, false), r, staff, risk));
+              // risk is advice for deciding; once decided it would only cost a history read
+              return Future.succeededFuture(decorate(render(r, staff, false), r, staff, Map.of()));
             });
   }
 
@@ -451,7 +454,7 @@ public final class RequestRoutes {
     byRequester.forEach(
         (agent, rs) ->
             all.add(
-                await(requests.byRequester(agent, 500))
+                await(requests.byRequester(agent, RISK_HISTORY))
                     .compose(
                         history ->
                             await(quotas.distinctClientsRead(agent, now, QuotaStore.DAY))
