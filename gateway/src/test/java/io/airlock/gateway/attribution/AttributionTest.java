@@ -40,8 +40,7 @@ class AttributionTest {
         MaskingProfile p = TestConfigs.clientProfile();
         MaskingProfile hmac =
             new MaskingProfile(p.name(), p.mode(), p.fields(), p.paths(), p.detectors(), Map.of(FieldClass.EMAIL, Strategy.HMAC), p.maxDepth());
-        return new AirlockConfig(c.configDir(), c.node(), c.dataPlane(), c.controlPlane(), c.grants(), c.revocation(), c.identity(),
-            c.accessLog(), c.routes(), Map.of(hmac.name(), hmac), c.policy(), c.audit(), c.redis(), c.secrets(), c.tickets());
+        return c.withMaskingProfiles(Map.of(hmac.name(), hmac));
       };
 
   static String email(HttpResponse<String> r) {

@@ -198,8 +198,7 @@ class TlsTest {
   }
 
   private static AirlockConfig copy(AirlockConfig c, DataPlaneConfig dp, ListenerConfig cp, List<Route> routes) {
-    return new AirlockConfig(c.configDir(), c.node(), dp, cp, c.grants(), c.revocation(), c.identity(), c.accessLog(), routes,
-        c.maskingProfiles(), c.policy(), c.audit(), c.redis(), c.shutdown());
+    return c.withListeners(dp, cp, routes);
   }
 
   private static String grant(AirlockNode node) {

@@ -68,26 +68,6 @@ public record AirlockConfig(
         ShutdownConfig.defaults());
   }
 
-  /** With secrets and tickets, default shutdown. */
-  public AirlockConfig(
-      Path configDir, NodeConfig node, DataPlaneConfig dataPlane, ListenerConfig controlPlane, GrantsConfig grants,
-      RevocationConfig revocation, IdentityConfig identity, AccessLogConfig accessLog, List<Route> routes,
-      Map<String, MaskingProfile> maskingProfiles, PolicyConfig policy, AuditConfig audit,
-      java.util.Optional<RedisConfig> redis, SecretsConfig secrets, TicketsConfig tickets) {
-    this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
-        policy, audit, redis, secrets, tickets, ShutdownConfig.defaults());
-  }
-
-  /** With a shutdown section, generated secrets and unchecked tickets. */
-  public AirlockConfig(
-      Path configDir, NodeConfig node, DataPlaneConfig dataPlane, ListenerConfig controlPlane, GrantsConfig grants,
-      RevocationConfig revocation, IdentityConfig identity, AccessLogConfig accessLog, List<Route> routes,
-      Map<String, MaskingProfile> maskingProfiles, PolicyConfig policy, AuditConfig audit,
-      java.util.Optional<RedisConfig> redis, ShutdownConfig shutdown) {
-    this(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes, maskingProfiles,
-        policy, audit, redis, SecretsConfig.generatedIn(configDir.resolve("keys")), TicketsConfig.none(), shutdown);
-  }
-
   public AirlockConfig withTickets(TicketsConfig t) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
         maskingProfiles, policy, audit, redis, secrets, t, shutdown);
@@ -111,5 +91,26 @@ public record AirlockConfig(
   public AirlockConfig withAudit(AuditConfig a) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
         maskingProfiles, policy, a, redis, secrets, tickets, shutdown);
+  }
+
+  public AirlockConfig withGrants(GrantsConfig g) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, g, revocation, identity, accessLog, routes,
+        maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);
+  }
+
+  public AirlockConfig withIdentity(IdentityConfig i) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, i, accessLog, routes,
+        maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);
+  }
+
+  public AirlockConfig withMaskingProfiles(Map<String, MaskingProfile> m) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, identity, accessLog, routes,
+        m, policy, audit, redis, secrets, tickets, shutdown);
+  }
+
+  /** Other listeners and routes (TLS tests). */
+  public AirlockConfig withListeners(DataPlaneConfig dp, ListenerConfig cp, List<Route> r) {
+    return new AirlockConfig(configDir, node, dp, cp, grants, revocation, identity, accessLog, r,
+        maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);
   }
 }
