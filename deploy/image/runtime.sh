@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Assembles the root filesystem the Airlock image runs on: a jlink'd Java runtime with only the
+# modules Airlock uses, the shared libraries that runtime links against (taken from this build
+# machine, so build on a patched Debian and rebuild to take security fixes), and the few files a
+# JVM expects under /etc. No shell, no package manager: nothing for an intruder to use.
+#
+# Why not a registry base image: this project builds where only Maven Central and Debian's
+# packages are reachable. See docs/operations.md ("The image").
+#
+# usage: runtime.sh OUT_DIR UID
+set -euo pipefail
+
+out="${1:?usage: runtime.sh OUT_DIR UID}"
+uid="${2:?usage: runtime.sh OUT_DIR UID}"
+
+java_home="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+jlink="$java_home/bin/jlink"
+[ -x "$jlink" ] || { echo "runtime.sh: no jlink in $java_home (install a full JDK)" >&2; exit 1; }
+[ -d "$java_home/jmods" ] || {
+  echo "runtime.sh: $java_home/jmods is missing (Debian: apt-get install openjdk-<N>-jmods)" >&2
+  exit 1
+}
+
+# What Airlock needs at run time: Netty (jdk.unsupported), Jackson (java.sql), logback (java.xml,
+# java.naming), Micrometer's JVM metrics (java.management, jdk.management), ECDSA fallback
+# (jdk.crypto.ec), JFR for profiling a live node (jdk.jfr), DNS (jdk.naming.dns).
+# ImageIT starts the demo inside the image: a module missing here fails it.
+modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml
+modules+=,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs
+
+rm -rf "$out"
+mkdir -p "$out/opt"
+"$jlink" --module-path "$java_home/jmods" --add-modules "$modules" \
+  --strip-debug --no-man-pages --no-header-files --compress=2 \
+  --output "$out/opt/java" 2> >(grep -v -i "deprecated" >&2)
+
+# Debian's JDK keeps cacerts outside the JDK as a symlink: put the real trust store in.
+cacerts="$(readlink -f "$java_home/lib/security/cacerts" || true)"
+if [ -f "$cacerts" ]; then
+  rm -f "$out/opt/java/lib/security/cacerts"
+  cp "$cacerts" "$out/opt/java/lib/security/cacerts"
+fi
+
+# Every shared library the runtime's ELF files link against, at the same path, plus the loader.
+copy_lib() {
+  local lib="$1"
+  [ -e "$out$lib" ] && return 0
+  mkdir -p "$out$(dirname "$lib")"
+  cp -L "$lib" "$out$lib"
+}
+while IFS= read -r elf; do
+  ldd "$elf" 2>/dev/null | awk '/=> \// { print $3 } /^\s*\/[^ ]+ \(/ { print $1 }' || true
+done < <(find "$out/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \)) | sort -u | while IFS= read -r lib; do
+  case "$lib" in
+    "$out"/*) ;;                      # the runtime's own libraries are there already
+    *) copy_lib "$lib" ;;
+  esac
+done
+# The loader path the binaries name (PT_INTERP), e.g. /lib64/ld-linux-x86-64.so.2.
+interp="$(readelf -l "$out/opt/java/bin/java" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')"
+[ -n "$interp" ] && copy_lib "$interp"
+
+# /proc: the mount point runtimes (and ImageIT's unshare) mount procfs on; glibc reads
+# /proc/self/exe to resolve the launcher's $ORIGIN rpath.
+mkdir -p "$out/proc"
+mkdir -p "$out/etc" "$out/tmp" "$out/var/lib/airlock/audit" "$out/etc/airlock"
+chmod 1777 "$out/tmp"
+printf 'root:x:0:0:root:/root:/sbin/nologin\nairlock:x:%s:%s:airlock:/var/lib/airlock:/sbin/nologin\n' \
+  "$uid" "$uid" > "$out/etc/passwd"
+printf 'root:x:0:\nairlock:x:%s:\n' "$uid" > "$out/etc/group"
+printf 'hosts: files dns\n' > "$out/etc/nsswitch.conf"
+echo "runtime.sh: $(du -sh "$out" | cut -f1) in $out (modules: $modules)"
