@@ -21,9 +21,10 @@ jlink="$java_home/bin/jlink"
   exit 1
 }
 
-# What Airlock needs at run time: Netty (jdk.unsupported), Jackson (java.sql), logback (java.xml,
-# java.naming), Micrometer's JVM metrics (java.management, jdk.management), ECDSA fallback
-# (jdk.crypto.ec), JFR for profiling a live node (jdk.jfr), DNS (jdk.naming.dns).
+# What Airlock needs at run time: Netty (jdk.unsupported), Jackson (java.sql, which brings
+# java.xml), logback (java.naming), the SunEC fallback when ACCP cannot load (jdk.crypto.ec), DNS
+# (jdk.naming.dns); and for operators of a live node: JFR (jdk.jfr) and the management beans
+# (java.management, jdk.management).
 # ImageIT starts the demo inside the image: a module missing here fails it.
 modules=java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml
 modules+=,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs

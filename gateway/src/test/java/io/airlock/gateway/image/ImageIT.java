@@ -41,6 +41,8 @@ class ImageIT {
   private static final Path TAR = Path.of("target", "airlock-image.tar");
   private static final Path REPO = Path.of("..");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** What the output pump queues when the process closed its output: fail at once, not at the deadline. */
+  private static final String END_OF_OUTPUT = "\u0000end of output";
 
   private static Path layout;
   private static JsonNode config;
@@ -175,7 +177,7 @@ class ImageIT {
     Instant deadline = Instant.now().plus(timeout);
     while (Instant.now().isBefore(deadline)) {
       String line = lines.poll(Duration.between(Instant.now(), deadline).toMillis(), TimeUnit.MILLISECONDS);
-      if (line == null) {
+      if (line == null || line.equals(END_OF_OUTPUT)) {
         break;
       }
       seen.add(line);
@@ -183,8 +185,8 @@ class ImageIT {
         return line;
       }
     }
-    throw new AssertionError("no line starting with '" + prefix + "' within " + timeout + "; output:\n"
-        + String.join("\n", seen));
+    throw new AssertionError("no line starting with '" + prefix + "' (within " + timeout
+        + ", or before the process ended); output:\n" + String.join("\n", seen));
   }
 
   private static void pump(Process p, BlockingQueue<String> lines) {
@@ -194,6 +196,8 @@ class ImageIT {
       }
     } catch (IOException ignored) {
       // the process went away: awaitLine reports what it printed
+    } finally {
+      lines.add(END_OF_OUTPUT);
     }
   }
 
