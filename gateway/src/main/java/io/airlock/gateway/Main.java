@@ -118,7 +118,8 @@ public final class Main {
               + configDir.toAbsolutePath() + " uses " + config.identity().mode().name().toLowerCase(java.util.Locale.ROOT));
           return 2;
         }
-        return GrantCli.run(rest, io.airlock.gateway.grant.SigningKeys.load(config.grants()), config.grants().issuer(),
+        return GrantCli.run(rest, io.airlock.gateway.grant.SigningKeys.load(config.grants(), Clock.systemUTC().instant()),
+            config.grants().issuer(),
             Clock.systemUTC(), out, err);
       case "serve":
         if (!rest.isEmpty()) {
@@ -128,10 +129,18 @@ public final class Main {
         AirlockNode node;
         try {
           node = AirlockNode.start(config, Clock.systemUTC());
-        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException e) {
+        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException
+            | io.airlock.gateway.attribution.AttributionKeyException e) {
           // unreadable or exposed key and certificate files: say which, without a stack trace
           err.println("airlock serve: " + e.getMessage());
           return 78;
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof io.airlock.gateway.store.redis.RedisUnavailableException r) {
+            // unreachable, wrong password, a certificate that does not verify: the message says which
+            err.println("airlock serve: " + r.getMessage());
+            return 1;
+          }
+          throw e;
         }
         awaitShutdown(node, null);
         return 0;
