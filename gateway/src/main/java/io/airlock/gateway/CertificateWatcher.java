@@ -42,8 +42,17 @@ final class CertificateWatcher implements AutoCloseable {
     }
   }
 
+  /** Lets a reload in progress finish (each is bounded), then stops polling. */
   @Override
   public void close() {
-    timer.shutdownNow();
+    timer.shutdown();
+    try {
+      if (!timer.awaitTermination(35, TimeUnit.SECONDS)) {
+        timer.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      timer.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -108,7 +108,8 @@ public final class Main {
       case "check-config":
         out.println("# configuration in " + configDir.toAbsolutePath() + " is valid: "
             + config.routes().size() + " route(s), " + config.maskingProfiles().size() + " masking profile(s)");
-        out.println("# effective configuration (defaults filled in; key files named, never read; Redis passwords redacted):");
+        out.println("# effective configuration (defaults filled in; each secret shown by where it comes from, a file or an"
+            + " environment variable, never by its value):");
         out.print(io.airlock.gateway.config.EffectiveConfig.yaml(config));
         return 0;
       case "grant":

@@ -158,7 +158,7 @@ public final class KeysCli {
       }
       out.println(line.toString().stripTrailing());
     }
-    out.println("(at " + now + "; * signs new grants. Every listed kid is published in JWKS and verifies the grants it"
+    out.println("(at " + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "; * signs new grants. Every listed kid is published in JWKS and verifies the grants it"
         + " signed. A verifying-only kid may be removed once its last grant expired: the next key's activeFrom"
         + " + policy grants.maxTtl (" + maxTtl.toMinutes() + "m) + grants.leeway (" + g.leeway().toSeconds() + "s).)");
     return 0;
