@@ -49,20 +49,12 @@ public final class GrantSigner {
     this.signers = Map.copyOf(s);
   }
 
-  /** The kid the next grant is signed with. */
-  public String currentKid() {
-    return kidAt(clock.instant().truncatedTo(ChronoUnit.SECONDS));
-  }
-
-  private String kidAt(Instant t) {
-    return keys.signingKidAt(t).orElseThrow(() -> new IllegalStateException("no grant signing key is active at " + t));
-  }
 
   public IssuedGrant sign(GrantClaims claims) {
     // NumericDate has whole seconds; truncating here keeps exp in the token equal to the one
     // returned, and the kid is chosen for the same instant as iat, so iat tells which key signed
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    String kid = kidAt(now);
+    String kid = keys.signingKidAt(now).orElseThrow(() -> new IllegalStateException("no grant signing key is active at " + now));
     ECDSASigner signer = signers.get(kid);
     if (signer == null) {
       throw new IllegalStateException("kid '" + kid + "' is due to sign at " + now + " but its private part is not loaded");
