@@ -169,9 +169,10 @@ final class ListenerCertificates {
   }
 
   private boolean refuse(Refused e, String trigger, boolean alwaysLog) {
-    refused.increment();
-    // a broken pair stays broken until someone writes the files again: one error per problem, not per poll
+    // a broken pair stays broken until someone writes the files again: one error per problem, not
+    // per poll (polling goes on: a certificate not valid yet becomes valid without a write)
     if (alwaysLog || !e.getMessage().equals(lastRefusal)) {
+      refused.increment();
       log.error("node {}: {} TLS certificate NOT reloaded ({}): {}; still serving {}; trying again on the next {}",
           nodeId, listener, trigger, e.getMessage(), serving.describe(),
           tls.watchInterval().isZero() ? "SIGHUP" : "poll (every " + tls.watchInterval().toMillis() + " ms)");

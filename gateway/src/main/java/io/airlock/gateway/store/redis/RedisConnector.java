@@ -204,7 +204,13 @@ public final class RedisConnector implements AutoCloseable {
     if (config.password().isEmpty()) {
       return null;
     }
-    String password = SecretValues.read(config.password().get());
+    String password;
+    try {
+      password = SecretValues.read(config.password().get());
+    } catch (IOException e) {
+      throw new IOException("redis.passwordFile: " + config.password().get().describe() + " cannot be read ("
+          + e.getClass().getSimpleName() + ")", e);
+    }
     // a password file usually ends with a newline that is not part of the password
     String trimmed = password.replaceFirst("\\R+$", "");
     return new StaticCredentialsProvider(config.username().orElse(null), trimmed.toCharArray());
