@@ -154,8 +154,8 @@ class CertificateRotationTest {
       await("the mismatched pair is refused", () -> metric(node, "airlock_tls_reloads_total{listener=\"dataPlane\",outcome=\"refused\"}") >= 1);
       assertThat(handshake(node.dataPlanePort()).getSerialNumber()).isEqualTo(oldSerial);
 
-      Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
       long refused = metric(node, "airlock_tls_reloads_total{listener=\"dataPlane\",outcome=\"refused\"}");
+      Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
       await("the garbage key is refused", () -> metric(node, "airlock_tls_reloads_total{listener=\"dataPlane\",outcome=\"refused\"}") > refused);
       assertThat(handshake(node.dataPlanePort()).getSerialNumber()).isEqualTo(oldSerial);
       HttpResponse<String> still = HttpClient.newBuilder().sslContext(trustsBoth).build().send(
