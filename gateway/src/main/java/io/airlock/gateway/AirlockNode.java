@@ -73,7 +73,8 @@ public final class AirlockNode implements AutoCloseable {
   private final List<AutoCloseable> closeables;
   private final java.util.concurrent.atomic.AtomicBoolean draining;
   private final List<HttpServer> dataPlaneServers;
-  private final HttpServer controlPlaneServer;
+  private final List<ListenerCertificates> certificates;
+  private final CertificateWatcher certificateWatcher;
   private boolean closed;
 
   private AirlockNode(
@@ -86,8 +87,9 @@ public final class AirlockNode implements AutoCloseable {
       List<AutoCloseable> closeables,
       java.util.concurrent.atomic.AtomicBoolean draining,
       List<HttpServer> dataPlaneServers,
-      HttpServer controlPlaneServer) {
-    this.controlPlaneServer = controlPlaneServer;
+      List<ListenerCertificates> certificates) {
+    this.certificates = certificates;
+    this.certificateWatcher = new CertificateWatcher(certificates);
     this.draining = draining;
     this.dataPlaneServers = dataPlaneServers;
     this.vertx = vertx;
@@ -109,7 +111,7 @@ public final class AirlockNode implements AutoCloseable {
     if (!exposed.isEmpty()) {
       throw new IllegalStateException("refusing to start: secret files readable by others:\n  " + String.join("\n  ", exposed));
     }
-    SigningKeys keys = SigningKeys.load(config.grants());
+    SigningKeys keys = SigningKeys.load(config.grants(), clock.instant());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx =
         Vertx.builder()
@@ -126,6 +128,14 @@ public final class AirlockNode implements AutoCloseable {
             .build();
     List<AutoCloseable> closeables = new ArrayList<>();
     try {
+      List<HttpServer> dataPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<HttpServer> controlPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
+      // read and checked before anything listens: a key that does not match its certificate stops start-up
+      List<ListenerCertificates> certificates = new ArrayList<>();
+      config.dataPlane().tls().ifPresent(t -> certificates.add(new ListenerCertificates(
+          vertx, config.node().id(), "dataPlane", t, true, () -> dataPlaneServers, registry, clock)));
+      config.controlPlane().tls().ifPresent(t -> certificates.add(new ListenerCertificates(
+          vertx, config.node().id(), "controlPlane", t, false, () -> controlPlaneServers, registry, clock)));
       Stores stores = Stores.open(config, clock);
       closeables.add(stores);
       AuditLog audit = AuditLog.open(config.audit(), config.node().id(), clock, stores.auditFeed());
@@ -153,7 +163,6 @@ public final class AirlockNode implements AutoCloseable {
           new DataPlaneServer.Dependencies(
               config, gate::verify, revocations, new Maskers(new AgentKeys(secrets.maskingKey())), registry, clock, inFlight, audit,
               stores.quotas(), alarms, new WatermarkMac(secrets.watermarkKey()));
-      List<HttpServer> dataPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
       java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
       int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors(), dataPlaneServers::add));
 
@@ -204,7 +213,7 @@ public final class AirlockNode implements AutoCloseable {
               ControlPlaneServer.start(
                   vertx,
                   config.controlPlane(),
-                  keys::jwksJson,
+                  () -> keys.jwksJson(clock.instant()),
                   () -> !draining.get() && revocations.fresh() && audit.healthy(),
                   registry,
                   router -> {
@@ -230,18 +239,29 @@ public final class AirlockNode implements AutoCloseable {
                     killSwitch.mount(router);
                     auditRoutes.mount(router);
                   }));
+      controlPlaneServers.add(cp);
       log.info(
-          "node {} ready: data plane {}, control plane {}://{}:{}",
+          "node {} ready: data plane {}, control plane {}://{}:{}; grants signed by kid {}{}",
           config.node().id(),
           dataPlaneUrl,
           config.controlPlane().tls().isPresent() ? "https" : "http",
           config.controlPlane().host(),
-          cp.actualPort());
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers, cp);
+          cp.actualPort(),
+          keys.signingKidAt(clock.instant()).orElseThrow(),
+          nextSigner(keys, clock));
+      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers,
+          List.copyOf(certificates));
     } catch (Exception e) {
       closeAll(vertx, closeables);
       throw e;
     }
+  }
+
+  private static String nextSigner(SigningKeys keys, Clock clock) {
+    String now = keys.signingKidAt(clock.instant()).orElseThrow();
+    return keys.schedule().handover(now)
+        .map(t -> ", then kid " + keys.signingKidAt(t).orElseThrow() + " from " + t)
+        .orElse("");
   }
 
   /** Who sees which live event: agents their own, managers their teams', security everything. */
@@ -271,7 +291,9 @@ public final class AirlockNode implements AutoCloseable {
     m.put("maskingProfiles", List.copyOf(new java.util.TreeSet<>(c.maskingProfiles().keySet())));
     m.put("identity", c.identity().mode().name().toLowerCase(java.util.Locale.ROOT));
     m.put("sharedStore", c.redis().isPresent() ? "redis" : "in-process");
-    m.put("activeKid", c.grants().activeKid());
+    m.put("signingKeys", c.grants().schedule().activations().stream()
+        .map(a -> a.kid() + (a.from().equals(io.airlock.policy.config.SigningSchedule.ALWAYS) ? "" : " from " + a.from()))
+        .toList());
     m.put("auditDurability", c.audit().durability().name().toLowerCase(java.util.Locale.ROOT));
     return m;
   }
@@ -302,27 +324,24 @@ public final class AirlockNode implements AutoCloseable {
   }
 
   /**
-   * Re-reads the TLS certificate and key files of both planes (SIGHUP): new connections get the
-   * new certificate, established ones keep theirs, nothing is dropped. When a file is broken the
-   * listener keeps serving the previous certificate and this returns false.
+   * Re-reads the TLS certificate and key files of both planes (SIGHUP), the same way the file
+   * watcher does: new connections get the new certificate, established ones keep theirs, nothing
+   * is dropped. When a pair is broken its listener keeps serving the previous one and this
+   * returns false.
    */
   public boolean reloadCertificates() {
-    List<Future<Boolean>> updates = new ArrayList<>();
-    config.dataPlane().tls().ifPresent(t -> {
-      for (HttpServer s : dataPlaneServers) {
-        updates.add(s.updateSSLOptions(TlsFiles.reloaded(t, true), true));
-      }
-    });
-    config.controlPlane().tls().ifPresent(t -> updates.add(controlPlaneServer.updateSSLOptions(TlsFiles.reloaded(t, false), true)));
-    try {
-      Future.all(updates).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      log.info("node {}: TLS certificates reloaded ({} listener(s))", config.node().id(), updates.size());
-      return true;
-    } catch (Exception e) {
-      log.error("node {}: TLS certificate reload failed, still serving the previous certificates: {}", config.node().id(),
-          e.toString());
-      return false;
+    boolean all = true;
+    for (ListenerCertificates c : certificates) {
+      all &= c.reload("SIGHUP");
     }
+    return all;
+  }
+
+  /** The leaf certificate each TLS listener hands new connections ({@code dataPlane}, {@code controlPlane}). */
+  public Map<String, java.security.cert.X509Certificate> servedCertificates() {
+    Map<String, java.security.cert.X509Certificate> m = new java.util.LinkedHashMap<>();
+    certificates.forEach(c -> m.put(c.listener(), c.serving()));
+    return m;
   }
 
   /**
@@ -340,6 +359,7 @@ public final class AirlockNode implements AutoCloseable {
       closed = true;
     }
     draining.set(true);
+    certificateWatcher.close();
     java.time.Duration drain = config.shutdown().drainTimeout();
     log.info("node {} draining: not ready, no new connections, up to {} for exchanges in progress",
         config.node().id(), drain);

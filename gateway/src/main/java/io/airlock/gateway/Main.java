@@ -41,7 +41,8 @@ public final class Main {
           "  grant --agent A --ticket T --clients c1,c2 [--unmask email,phone] [--actions read] [--ttl 10m]",
           "        [--config DIR]          mint a grant from the local signing key (developer tool)",
           "  keys generate --kid K --out FILE   new EC P-256 signing key (private JWK, mode 0600)",
-          "  keys list [--config DIR]      configured kids and which one signs (default config: config)",
+          "  keys list [--config DIR]      each kid: active, published not yet active, or verifying only, and when",
+          "                                the last grant it signed expires (default config: config)",
           "  audit verify FILE|DIR...      check the hash chain of audit logs (exit 0 = intact)",
           "  watermark verify STRING [--config DIR]",
           "                                check an X-Airlock-Watermark's MAC (exit 0 = genuine)",
@@ -108,7 +109,8 @@ public final class Main {
       case "check-config":
         out.println("# configuration in " + configDir.toAbsolutePath() + " is valid: "
             + config.routes().size() + " route(s), " + config.maskingProfiles().size() + " masking profile(s)");
-        out.println("# effective configuration (defaults filled in; key files named, never read; Redis passwords redacted):");
+        out.println("# effective configuration (defaults filled in; each secret shown by where it comes from, a file or an"
+            + " environment variable, never by its value):");
         out.print(io.airlock.gateway.config.EffectiveConfig.yaml(config));
         return 0;
       case "grant":
@@ -118,7 +120,8 @@ public final class Main {
               + configDir.toAbsolutePath() + " uses " + config.identity().mode().name().toLowerCase(java.util.Locale.ROOT));
           return 2;
         }
-        return GrantCli.run(rest, io.airlock.gateway.grant.SigningKeys.load(config.grants()), config.grants().issuer(),
+        return GrantCli.run(rest, io.airlock.gateway.grant.SigningKeys.load(config.grants(), Clock.systemUTC().instant()),
+            config.grants().issuer(),
             Clock.systemUTC(), out, err);
       case "serve":
         if (!rest.isEmpty()) {
@@ -128,10 +131,18 @@ public final class Main {
         AirlockNode node;
         try {
           node = AirlockNode.start(config, Clock.systemUTC());
-        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException e) {
+        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException
+            | io.airlock.gateway.attribution.AttributionKeyException e) {
           // unreadable or exposed key and certificate files: say which, without a stack trace
           err.println("airlock serve: " + e.getMessage());
           return 78;
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (e.getCause() instanceof io.airlock.gateway.store.redis.RedisUnavailableException r) {
+            // unreachable, wrong password, a certificate that does not verify: the message says which
+            err.println("airlock serve: " + r.getMessage());
+            return 1;
+          }
+          throw e;
         }
         awaitShutdown(node, null);
         return 0;

@@ -3,6 +3,7 @@ package io.airlock.gateway;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.config.SecretSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Files holding secrets (grant signing keys, TLS private keys) must be readable by the service
- * user alone: a key another local account can read lets it mint grants or impersonate the node.
+ * Files holding secrets (grant signing keys, attribution keys, the Redis password, TLS private
+ * keys) must be readable by the service user alone: a key another local account can read lets it mint grants or impersonate the node.
  * Demo configurations are exempt (they generate their keys with 0600 anyway, and tests write
  * theirs with the default umask).
  */
@@ -35,8 +36,12 @@ final class SecretFiles {
     }
     List<GrantsConfig.KeyRef> keys = c.grants().keys();
     for (int i = 0; i < keys.size(); i++) {
-      check(out, "airlock.yaml", "grants.keys[" + i + "].file", keys.get(i).file());
+      check(out, "grants.keys[" + i + "].file", keys.get(i).source());
     }
+    check(out, "secrets.watermarkKeyFile", c.secrets().watermarkKey());
+    check(out, "secrets.maskingKeyFile", c.secrets().maskingKey());
+    c.redis().flatMap(r -> r.password()).ifPresent(p -> check(out, "redis.passwordFile", p));
+    c.redis().flatMap(r -> r.tls()).flatMap(t -> t.keyFile()).ifPresent(f -> check(out, "airlock.yaml", "redis.tls.keyFile", f));
     c.dataPlane().tls().ifPresent(t -> check(out, "airlock.yaml", "dataPlane.tls.keyFile", t.keyFile()));
     c.controlPlane().tls().ifPresent(t -> check(out, "airlock.yaml", "controlPlane.tls.keyFile", t.keyFile()));
     for (int i = 0; i < c.routes().size(); i++) {
@@ -44,6 +49,13 @@ final class SecretFiles {
       c.routes().get(i).tls().flatMap(t -> t.keyFile()).ifPresent(f -> check(out, "routes.yaml", at, f));
     }
     return out;
+  }
+
+  /** Only files: a variable's value is in this process's memory, not on a disk others may read. */
+  private static void check(List<String> out, String key, SecretSource source) {
+    if (source instanceof SecretSource.FromFile f) {
+      check(out, "airlock.yaml", key, f.path());
+    }
   }
 
   private static void check(List<String> out, String file, String key, Path p) {

@@ -3,6 +3,7 @@ package io.airlock.gateway;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.Route;
 import io.airlock.policy.config.TlsConfig;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.file.Files;
@@ -27,6 +28,11 @@ public final class TlsFiles {
     List<String> out = new ArrayList<>();
     c.dataPlane().tls().ifPresent(t -> listener(out, "dataPlane", t));
     c.controlPlane().tls().ifPresent(t -> listener(out, "controlPlane", t));
+    c.redis().flatMap(r -> r.tls()).ifPresent(t -> {
+      readable(out, "airlock.yaml", "redis.tls.caFile", t.caFile());
+      t.certFile().ifPresent(f -> readable(out, "airlock.yaml", "redis.tls.certFile", f));
+      t.keyFile().ifPresent(f -> readable(out, "airlock.yaml", "redis.tls.keyFile", f));
+    });
     for (int i = 0; i < c.routes().size(); i++) {
       Route r = c.routes().get(i);
       String at = "routes[" + i + "].tls";
@@ -54,13 +60,14 @@ public final class TlsFiles {
   }
 
   /**
-   * The same settings as {@link #serve}, re-read from the files: what a running listener switches
-   * to on a certificate reload. ALPN is restated because the update replaces it too.
+   * The same settings as {@link #serve} with a new pair, given as the bytes that were checked (a
+   * path would let Vert.x read a file that changed since): what a running listener switches to on
+   * a certificate reload. ALPN is restated because the update replaces it too.
    */
-  public static io.vertx.core.net.ServerSSLOptions reloaded(TlsConfig t, boolean http11Only) {
+  public static io.vertx.core.net.ServerSSLOptions reloaded(Buffer cert, Buffer key, boolean http11Only) {
     io.vertx.core.net.ServerSSLOptions o =
         new io.vertx.core.net.ServerSSLOptions()
-            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(t.certFile().toString()).setKeyPath(t.keyFile().toString()))
+            .setKeyCertOptions(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key))
             .setEnabledSecureTransportProtocols(PROTOCOLS);
     if (http11Only) {
       o.setUseAlpn(true).setApplicationLayerProtocols(List.of("http/1.1"));

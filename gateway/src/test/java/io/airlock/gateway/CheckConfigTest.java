@@ -35,7 +35,8 @@ class CheckConfigTest {
         "  activeKid: k1",
         "  keys: [ { kid: k1, file: k1.jwk.json } ]",
         "identity: { mode: demo }",
-        "redis: { uri: \"redis://airlock:hunter2-secret@redis.internal:6379\" }",
+        "redis: { uri: \"rediss://redis.internal:6380\", username: airlock, passwordFile: keys/redis.password, tls: { caFile: ca.pem } }",
+        "secrets: { watermarkKeyFile: keys/wm.key }",
         ""));
     Files.writeString(dir.resolve("users.yaml"), "users:\n  - { id: alice, roles: [agent] }\n");
     Files.writeString(dir.resolve("routes.yaml"), String.join("\n",
@@ -52,10 +53,33 @@ class CheckConfigTest {
     assertThat(y.at("/node/id").asText()).isEqualTo("eu-1");
     assertThat(y.at("/dataPlane/port").asInt()).as("default filled in").isEqualTo(8080);
     assertThat(y.at("/shutdown/drainTimeout").asText()).isEqualTo("10s");
-    assertThat(y.at("/grants/keys/0/file").asText()).isEqualTo(keyFile.toString());
-    assertThat(y.at("/redis/uri").asText()).isEqualTo("redis://***@redis.internal:6379");
+    assertThat(y.at("/grants/keys/0/source").asText()).isEqualTo("file " + keyFile);
+    assertThat(y.at("/secrets/watermarkKey").asText()).isEqualTo("file " + dir.resolve("keys/wm.key"));
+    assertThat(y.at("/secrets/maskingKey").asText()).as("default").isEqualTo("file " + dir.resolve("keys/masking.key"));
+    assertThat(y.at("/redis/uri").asText()).isEqualTo("rediss://redis.internal:6380");
+    assertThat(y.at("/redis/password").asText()).isEqualTo("file " + dir.resolve("keys/redis.password"));
+    assertThat(y.at("/redis/tls/caFile").asText()).isEqualTo(dir.resolve("ca.pem").toString());
     assertThat(y.at("/routes/0/backend").asText()).isEqualTo("http://127.0.0.1:9090");
     assertThat(y.at("/dataPlane/tls").asText()).startsWith("none (plain HTTP, loopback only)");
+  }
+
+  @Test
+  void a_password_in_the_redis_uri_and_an_unset_variable_are_refused_naming_the_keys_and_never_the_password() throws Exception {
+    String unset = "AIRLOCK_CHECK_CONFIG_TEST_UNSET_" + System.nanoTime();
+    Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
+        "grants: { issuer: https://airlock.example.com, activeKid: k1, keys: [ { kid: k1, env: " + unset + " } ] }",
+        "identity: { mode: demo }",
+        "redis: { uri: \"rediss://airlock:hunter2-secret@redis.internal:6380\" }",
+        ""));
+    Files.writeString(dir.resolve("routes.yaml"),
+        "routes:\n  - { id: r1, path: \"/clients/{client}\", backend: http://127.0.0.1:9090, methods: [GET], passthrough: true }\n");
+
+    assertThat(run("check-config", "--config", dir.toString())).isEqualTo(78);
+    assertThat(err.toString())
+        .contains("airlock.yaml: grants.keys[0].env: environment variable " + unset + " is not set")
+        .contains("airlock.yaml: redis.uri: must not carry user info")
+        .contains("redis.passwordFile (a file) or redis.passwordEnv (an environment variable)")
+        .doesNotContain("hunter2");
   }
 
   @Test

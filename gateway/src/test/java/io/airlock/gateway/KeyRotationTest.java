@@ -7,15 +7,21 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
-import io.airlock.gateway.grant.GrantClaims;
-import io.airlock.gateway.grant.GrantSigner;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.SignedJWT;
+import io.airlock.gateway.grant.KeysCli;
+import io.airlock.gateway.testing.ControlPlaneClient;
+import io.airlock.gateway.testing.MovableClock;
 import io.airlock.gateway.testing.RecordingBackend;
+import io.airlock.gateway.testing.RedisSupport;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.config.IdentityConfig;
 import io.airlock.policy.config.OidcConfig;
-import io.airlock.policy.grant.Action;
+import io.airlock.policy.config.RedisConfig;
+import io.airlock.policy.config.RevocationConfig;
+import io.airlock.policy.config.SecretSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -28,16 +34,28 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 10 "Keys": a new kid is published before it signs, grants signed by the previous kid keep
- * working while it is configured, and secret files must be 0600.
+ * Issue 10 "Keys": a new kid is published before it signs and takes over at its {@code
+ * activeFrom} on the node's clock, grants signed by the previous kid keep working while it is
+ * configured, {@code airlock keys list} tells when a kid may go, and key files must be 0600.
  */
 class KeyRotationTest {
   @TempDir Path dir;
@@ -64,46 +82,165 @@ class KeyRotationTest {
     assertThat(Files.readString(file)).isEqualTo(before);
   }
 
+  /** When k2 takes over from k1 in the rotation tests. */
+  private static final Instant SWITCH = Instant.parse("2030-01-01T09:00:00Z");
+
   @Test
-  void a_rotation_publishes_first_switches_signing_and_keeps_old_grants_valid_until_the_old_kid_is_removed() throws Exception {
+  void a_scheduled_key_takes_over_at_its_activeFrom_while_grants_signed_by_the_old_key_keep_working() throws Exception {
     Path k1 = dir.resolve("k1.jwk.json");
     Path k2 = dir.resolve("k2.jwk.json");
     assertThat(run("keys", "generate", "--kid", "k1", "--out", k1.toString())).isZero();
     assertThat(run("keys", "generate", "--kid", "k2", "--out", k2.toString())).isZero();
+    MovableClock clock = new MovableClock(SWITCH.minusSeconds(30));
+    String prefix = RedisSupport.uniquePrefix();
     try (RecordingBackend backend = RecordingBackend.start()) {
       backend.json("{\"id\":\"c-0001\",\"name\":\"Ada\"}");
-      AirlockConfig base = TestConfigs.config(dir, backend.uri());
+      AirlockConfig base = TestConfigs.config(dir, backend.uri())
+          .withRedis(Optional.of(RedisConfig.of(RedisSupport.uri()).withKeyPrefix(prefix)))
+          // the test moves the clock 30 s forward at once: the revocation copy must stay fresh across the jump
+          .withRevocation(new RevocationConfig(Duration.ofSeconds(60)));
+      // k1 signs from the beginning, k2 from SWITCH: one config, rolled out before SWITCH
+      AirlockConfig scheduled = withKeys(base, Optional.of("k1"),
+          new GrantsConfig.KeyRef("k1", k1), new GrantsConfig.KeyRef("k2", new SecretSource.FromFile(k2), Optional.of(SWITCH)));
 
-      // step 1: k2 is published while k1 still signs
-      String oldGrant;
-      try (AirlockNode node = AirlockNode.start(withKeys(base, "k1", k1, k2), Clock.systemUTC())) {
-        JWKSet jwks = JWKSet.parse(get("http://127.0.0.1:" + node.controlPlanePort() + "/.well-known/jwks.json", null).body());
-        assertThat(jwks.getKeys()).extracting(JWK::getKeyID).containsExactly("k1", "k2");
-        assertThat(jwks.getKeys()).noneMatch(JWK::isPrivate);
-        oldGrant = grant(node);
-        assertThat(data(node, oldGrant).statusCode()).isEqualTo(200);
+      List<String> oldGrants;
+      String newGrant;
+      try (AirlockNode node = AirlockNode.start(scheduled, clock)) {
+        int cp = node.controlPlanePort();
+        ControlPlaneClient alice = ControlPlaneClient.login(cp, "alice");
+        ControlPlaneClient bob = ControlPlaneClient.login(cp, "bob");
+        ControlPlaneClient maria = ControlPlaneClient.login(cp, "maria");
+        assertThat(jwksKids(node)).as("k2 is published before it signs").containsExactly("k1", "k2");
+        oldGrants = List.of(ControlPlaneClient.approvedGrant(alice, maria, "c-0001"),
+            ControlPlaneClient.approvedGrant(bob, maria, "c-0001"));
+        assertThat(oldGrants).extracting(KeyRotationTest::kid).containsOnly("k1");
+
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger ok = new AtomicInteger();
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        ExecutorService agents = Executors.newFixedThreadPool(4);
+        List<Future<?>> running = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          String grant = oldGrants.get(i % 2);
+          running.add(agents.submit(() -> {
+            while (!stop.get()) {
+              try {
+                HttpResponse<String> r = data(node, grant);
+                if (r.statusCode() == 200) {
+                  ok.incrementAndGet();
+                } else {
+                  failures.add(r.statusCode() + " " + r.body());
+                }
+              } catch (Exception e) {
+                failures.add(e.toString());
+              }
+            }
+            return null;
+          }));
+        }
+        try {
+          await(() -> ok.get() >= 40, "grants signed by k1 are in use");
+          clock.advanceTo(SWITCH);
+          newGrant = ControlPlaneClient.approvedGrant(alice, maria, "c-0001");
+          assertThat(kid(newGrant)).as("issued after activeFrom").isEqualTo("k2");
+          assertThat(data(node, newGrant).statusCode()).isEqualTo(200);
+          assertThat(jwksKids(node)).as("the signer first").containsExactly("k2", "k1");
+          int atSwitch = ok.get();
+          await(() -> ok.get() >= atSwitch + 40, "grants signed by k1 keep working after the switch");
+        } finally {
+          stop.set(true);
+          for (Future<?> f : running) {
+            f.get(30, TimeUnit.SECONDS);
+          }
+          agents.shutdown();
+        }
+        assertThat(failures).as("reads with grants signed by k1 across the switch").isEmpty();
       }
-      // step 2: k2 signs; the grant k1 signed still reads
-      try (AirlockNode node = AirlockNode.start(withKeys(base, "k2", k2, k1), Clock.systemUTC())) {
-        String newGrant = grant(node);
-        assertThat(newGrant).isNotEqualTo(oldGrant);
-        assertThat(data(node, oldGrant).statusCode()).as("grant signed by the previous kid").isEqualTo(200);
+
+      // the old kid removed (after its last grant expired, which the test does not wait for): its grants die
+      try (AirlockNode node = AirlockNode.start(
+          withKeys(base, Optional.empty(), new GrantsConfig.KeyRef("k2", new SecretSource.FromFile(k2), Optional.of(SWITCH))),
+          clock)) {
+        for (String old : oldGrants) {
+          HttpResponse<String> refused = data(node, old);
+          assertThat(refused.statusCode()).isEqualTo(401);
+          assertThat(refused.body()).contains("\"grant_invalid\"").contains("unknown kid");
+        }
         assertThat(data(node, newGrant).statusCode()).isEqualTo(200);
+      }
+    } finally {
+      RedisSupport.deleteKeys(RedisSupport.uri(), prefix);
+    }
+  }
 
-        ByteArrayOutputStream listed = new ByteArrayOutputStream();
-        Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
-            "grants: { issuer: " + TestConfigs.ISSUER + ", activeKid: k2, keys: [ { kid: k2, file: k2.jwk.json }, { kid: k1, file: k1.jwk.json } ] }",
-            "identity: { mode: demo }", ""));
-        Files.writeString(dir.resolve("routes.yaml"),
-            "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://127.0.0.1:9\", methods: [GET], passthrough: true }\n");
-        assertThat(Main.run(List.of("keys", "list", "--config", dir.toString()), new PrintStream(listed, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8))).as(err.toString()).isZero();
-        assertThat(listed.toString()).contains("* k2  " + k2 + "  [private, rw-------]").contains("  k1  " + k1);
+  @Test
+  void keys_list_shows_each_kids_state_and_when_the_last_grant_it_signed_expires() throws Exception {
+    Path k1 = dir.resolve("k1.jwk.json");
+    assertThat(run("keys", "generate", "--kid", "k1", "--out", k1.toString())).isZero();
+    String k2 = new ECKeyGenerator(Curve.P_256).keyID("k2").generate().toJSONString();
+    Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
+        "grants:",
+        "  issuer: " + TestConfigs.ISSUER,
+        "  activeKid: k1",
+        "  keys:",
+        "    - { kid: k1, file: k1.jwk.json }",
+        "    - { kid: k2, env: AIRLOCK_GRANT_KEY_K2, activeFrom: " + SWITCH + " }",
+        "identity: { mode: demo }", ""));
+    Files.writeString(dir.resolve("routes.yaml"),
+        "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://127.0.0.1:9\", methods: [GET], passthrough: true }\n");
+    Map<String, String> env = Map.of("AIRLOCK_GRANT_KEY_K2", k2);
+
+    String before = list(env, SWITCH.minusSeconds(3600));
+    assertThat(line(before, "k1")).startsWith("* k1").contains("active", "always (activeKid)", SWITCH.toString(),
+        "file " + k1 + "  [private, rw-------]");
+    assertThat(line(before, "k2")).startsWith("  k2").contains("published, not yet active", "env AIRLOCK_GRANT_KEY_K2  [private]");
+    assertThat(before).doesNotContain(k2.substring(k2.indexOf("\"d\"")));
+
+    // policy.yaml maxTtl 60m (default) + grants.leeway 30s after the handover
+    String after = list(env, SWITCH.plusSeconds(60));
+    assertThat(line(after, "k1")).startsWith("  k1").contains("verifying only", "2030-01-01T10:00:30Z").doesNotContain("safe");
+    assertThat(line(after, "k2")).startsWith("* k2").contains("active");
+    assertThat(line(list(env, Instant.parse("2030-01-01T10:00:30Z")), "k1")).contains("2030-01-01T10:00:30Z (safe to remove)");
+
+    assertThat(KeysCli.run(List.of("list", "--config", dir.toString()), dir, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), Map.<String, String>of()::get, Clock.systemUTC())).isEqualTo(78);
+    assertThat(err.toString()).contains("grants.keys[1].env: environment variable AIRLOCK_GRANT_KEY_K2 is not set");
+  }
+
+  private String list(Map<String, String> env, Instant at) {
+    out.reset();
+    err.reset();
+    int code = KeysCli.run(List.of("list", "--config", dir.toString()), dir, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), env::get, Clock.fixed(at, ZoneOffset.UTC));
+    assertThat(code).as(err.toString()).isZero();
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String line(String listing, String kid) {
+    return listing.lines().filter(l -> l.substring(2).startsWith(kid + " ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no line for " + kid + " in\n" + listing));
+  }
+
+  private static String kid(String token) {
+    try {
+      return SignedJWT.parse(token).getHeader().getKeyID();
+    } catch (java.text.ParseException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private List<String> jwksKids(AirlockNode node) throws Exception {
+    return JWKSet.parse(get("http://127.0.0.1:" + node.controlPlanePort() + "/.well-known/jwks.json", null).body())
+        .getKeys().stream().map(JWK::getKeyID).toList();
+  }
+
+  private static void await(java.util.function.BooleanSupplier done, String what) {
+    Instant deadline = Instant.now().plusSeconds(30);
+    while (!done.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError("not within 30 s: " + what);
       }
-      // step 3: once k1 is removed (after its last grant expired), its grants are refused
-      try (AirlockNode node = AirlockNode.start(withKeys(base, "k2", k2), Clock.systemUTC())) {
-        assertThat(data(node, oldGrant).statusCode()).isEqualTo(401);
-      }
+      RedisSupport.pause();
     }
   }
 
@@ -123,18 +260,15 @@ class KeyRotationTest {
   }
 
   private static AirlockConfig withKeys(AirlockConfig c, String active, Path... files) {
-    List<GrantsConfig.KeyRef> refs = Stream.of(files)
-        .map(f -> new GrantsConfig.KeyRef(f.getFileName().toString().replace(".jwk.json", ""), f)).toList();
-    GrantsConfig g = c.grants();
-    return c.withGrants(new GrantsConfig(g.issuer(), active, refs, Optional.empty(), g.leeway(), g.cacheMaxEntries(), g.maxFailuresPerAddressPerMinute()));
+    return withKeys(c, Optional.of(active), Stream.of(files)
+        .map(f -> new GrantsConfig.KeyRef(f.getFileName().toString().replace(".jwk.json", ""), f))
+        .toArray(GrantsConfig.KeyRef[]::new));
   }
 
-  private static String grant(AirlockNode node) {
-    return new GrantSigner(node.keys(), TestConfigs.ISSUER, Clock.systemUTC())
-        .sign(new GrantClaims("alice", "SUP-1", List.of("c-0001"), Set.of(Action.READ), Set.of(), "req-1", List.of("maria"),
-            // the store is in-process and new per node: an epoch ahead of now stays current across them
-            System.currentTimeMillis() + 3_600_000, Duration.ofMinutes(5)))
-        .token();
+  private static AirlockConfig withKeys(AirlockConfig c, Optional<String> activeKid, GrantsConfig.KeyRef... keys) {
+    GrantsConfig g = c.grants();
+    return c.withGrants(new GrantsConfig(g.issuer(), activeKid, List.of(keys), Optional.empty(), g.leeway(), g.cacheMaxEntries(),
+        g.maxFailuresPerAddressPerMinute()));
   }
 
   private HttpResponse<String> data(AirlockNode node, String token) throws Exception {

@@ -1,18 +1,13 @@
 package io.airlock.gateway.attribution;
 
-import java.nio.file.Path;
-
-/** An attribution key file that cannot be used; the message names the file and the fix. */
+/**
+ * An attribution key that cannot be used; the message names where it comes from (the file, or
+ * the environment variable by name) and the fix, never the key.
+ */
 public final class AttributionKeyException extends RuntimeException {
   private static final long serialVersionUID = 1L;
-  private final transient Path file;
 
-  AttributionKeyException(Path file, String message) {
-    super(file + ": " + message);
-    this.file = file;
-  }
-
-  public Path file() {
-    return file;
+  AttributionKeyException(String where, String message) {
+    super(where + ": " + message);
   }
 }

@@ -1,5 +1,6 @@
 package io.airlock.gateway.attribution;
 
+import io.airlock.policy.config.SecretSource;
 import io.airlock.policy.config.SecretsConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two attribution secrets, read from the files {@code secrets.*} names (never from YAML): the
- * watermark MAC key and the masking key the per-agent {@code hmac} keys derive from. A file holds
- * at least 32 random bytes as base64url text.
+ * The two attribution secrets, read from where {@code secrets.*} says (a file or an environment
+ * variable, never YAML): the watermark MAC key and the masking key the per-agent {@code hmac}
+ * keys derive from. Each is at least 32 random bytes as base64 (or base64url) text.
  *
  * <p>Outside demo mode a missing file, or one that group or others may read, stops the node
  * (naming the file): a key others can read attributes nothing. In demo mode missing files are
@@ -54,8 +55,8 @@ public record AttributionKeys(byte[] watermarkKey, byte[] maskingKey) {
   private static AttributionKeys load(SecretsConfig config, boolean generate) {
     boolean strict = !config.generateMissing();
     return new AttributionKeys(
-        read(config.watermarkKeyFile(), "secrets.watermarkKeyFile", generate, strict),
-        read(config.maskingKeyFile(), "secrets.maskingKeyFile", generate, strict));
+        read(config.watermarkKey(), "secrets.watermarkKey", generate, strict),
+        read(config.maskingKey(), "secrets.maskingKey", generate, strict));
   }
 
   @Override
@@ -84,32 +85,41 @@ public record AttributionKeys(byte[] watermarkKey, byte[] maskingKey) {
     return "AttributionKeys[...]";
   }
 
-  private static byte[] read(Path file, String key, boolean generate, boolean strict) {
+  private static byte[] read(SecretSource source, String key, boolean generate, boolean strict) {
+    if (source instanceof SecretSource.FromEnv env) {
+      return decode(env.value(), key + "Env", "environment variable " + env.variable());
+    }
+    Path file = ((SecretSource.FromFile) source).path();
+    String where = file.toString();
     try {
       if (generate && !Files.exists(file)) {
         generate(file);
-        log.info("generated {} at {} (demo mode, 0600)", key, file);
+        log.info("generated {} at {} (demo mode, 0600)", key + "File", file);
       }
       if (strict) {
-        requireOwnerOnly(file, key);
+        requireOwnerOnly(file, key + "File");
       }
-      String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
-      byte[] bytes;
-      try {
-        bytes = Base64.getUrlDecoder().decode(text.replace('+', '-').replace('/', '_').replace("=", ""));
-      } catch (IllegalArgumentException e) {
-        throw new AttributionKeyException(file, key + ": not base64 text (" + e.getMessage() + ")");
-      }
-      if (bytes.length < MIN_BYTES) {
-        throw new AttributionKeyException(
-            file, key + ": holds " + bytes.length + " bytes, at least " + MIN_BYTES + " required (e.g. `openssl rand -base64 32 > FILE`)");
-      }
-      return bytes;
+      return decode(Files.readString(file, StandardCharsets.US_ASCII), key + "File", where);
     } catch (NoSuchFileException e) {
-      throw new AttributionKeyException(file, key + ": does not exist (create it with `openssl rand -base64 32`, mode 0600)");
+      throw new AttributionKeyException(where, key + "File: does not exist (create it with `openssl rand -base64 32`, mode 0600)");
     } catch (IOException e) {
-      throw new AttributionKeyException(file, key + ": cannot be read: " + e.getMessage());
+      throw new AttributionKeyException(where, key + "File: cannot be read: " + e.getMessage());
     }
+  }
+
+  private static byte[] decode(String text, String key, String where) {
+    byte[] bytes;
+    try {
+      bytes = Base64.getUrlDecoder().decode(text.strip().replace('+', '-').replace('/', '_').replace("=", ""));
+    } catch (IllegalArgumentException e) {
+      // not the decoder's message: it quotes the offending character of the secret
+      throw new AttributionKeyException(where, key + ": not base64 text");
+    }
+    if (bytes.length < MIN_BYTES) {
+      throw new AttributionKeyException(
+          where, key + ": holds " + bytes.length + " bytes, at least " + MIN_BYTES + " required (e.g. `openssl rand -base64 32`)");
+    }
+    return bytes;
   }
 
   private static void requireOwnerOnly(Path file, String key) throws IOException {
@@ -121,7 +131,7 @@ public record AttributionKeys(byte[] watermarkKey, byte[] maskingKey) {
     }
     if (!OWNER_ONLY.containsAll(perms)) {
       throw new AttributionKeyException(
-          file, key + ": permissions are " + PosixFilePermissions.toString(perms) + ", must be 0600 or stricter (chmod 600 " + file + ")");
+          file.toString(), key + ": permissions are " + PosixFilePermissions.toString(perms) + ", must be 0600 or stricter (chmod 600 " + file + ")");
     }
   }
 

@@ -13,6 +13,7 @@ import io.airlock.policy.config.NodeConfig;
 import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.PolicyConfig;
 import io.airlock.policy.config.RevocationConfig;
+import io.airlock.policy.config.SecretSource;
 import io.airlock.policy.config.SecretsConfig;
 import io.airlock.policy.config.TicketsConfig;
 import io.airlock.policy.config.ShutdownConfig;
@@ -22,7 +23,11 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -33,6 +38,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -62,7 +68,17 @@ public final class ConfigLoader {
   private static final Pattern KID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\[\\]%_-]+");
 
+  /** With this process's environment variables, at the current time. */
   public static AirlockConfig load(Path configDir) throws ConfigException {
+    return load(configDir, System::getenv, Clock.systemUTC());
+  }
+
+  /**
+   * @param env the environment secrets named by {@code ...Env} keys are read from (tests pass a
+   *     map's {@code get}; the process environment is never changed)
+   * @param clock "now" for the signing schedule: a config with no key active now is refused
+   */
+  public static AirlockConfig load(Path configDir, Function<String, String> env, Clock clock) throws ConfigException {
     Path dir = configDir.toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
       throw new ConfigException(
@@ -80,7 +96,7 @@ public final class ConfigLoader {
       problems.add(
           AIRLOCK, ConfigError.WHOLE_FILE, "missing (required: listeners, grants and identity)");
     } else if (airlockFile.status() == YamlFiles.Status.OK) {
-      node = bindAirlock(dir, airlockFile.root(), problems);
+      node = bindAirlock(dir, airlockFile.root(), problems, env, clock.instant());
     }
 
     RoutesBinder.Result routes = null;
@@ -165,7 +181,8 @@ public final class ConfigLoader {
     return out;
   }
 
-  private static Node bindAirlock(Path dir, JsonNode tree, Problems problems) {
+  private static Node bindAirlock(
+      Path dir, JsonNode tree, Problems problems, Function<String, String> env, Instant now) {
     Section root =
         Section.of(
             problems,
@@ -230,7 +247,7 @@ public final class ConfigLoader {
       cp.report(cp.key("port"), cpPort + " is already the dataPlane port on the same host");
     }
 
-    GrantsConfig grants = bindGrants(dir, root, problems);
+    GrantsConfig grants = bindGrants(dir, root, problems, env, now);
 
     Section rev = root.section("revocation", "maxStaleness");
     RevocationConfig revocation =
@@ -281,19 +298,20 @@ public final class ConfigLoader {
         new IdentityConfig(mode, Optional.ofNullable(oidc)),
         accessLog,
         AuditBinder.bind(root, dir),
-        RedisBinder.bind(root),
-        SecretsBinder.bind(root, dir, mode == IdentityConfig.Mode.DEMO),
+        RedisBinder.bind(root, dir, env),
+        SecretsBinder.bind(root, dir, mode == IdentityConfig.Mode.DEMO, env),
         TicketsBinder.bind(root, dir),
         new ShutdownConfig(
             root.section("shutdown", "drainTimeout")
                 .duration("drainTimeout", ShutdownConfig.DEFAULT_DRAIN_TIMEOUT, true, Duration.ofMinutes(10))));
   }
 
-  private static GrantsConfig bindGrants(Path dir, Section root, Problems problems) {
+  private static GrantsConfig bindGrants(
+      Path dir, Section root, Problems problems, Function<String, String> env, Instant now) {
     Section g =
         root.requiredSection(
             "grants",
-            "issuer, activeKid and keys",
+            "issuer and keys",
             "issuer",
             "activeKid",
             "keys",
@@ -307,7 +325,7 @@ public final class ConfigLoader {
       Values.httpUrlProblem(issuer).ifPresent(p -> g.report(g.key("issuer"), p));
     }
 
-    String activeKid = g.string("activeKid", "the kid of the signing key, one of grants.keys");
+    String activeKid = g.string("activeKid", null);
     if (activeKid != null && !KID.matcher(activeKid).matches()) {
       g.report(g.key("activeKid"), "must be 1-64 letters, digits, '.', '_' or '-'");
     }
@@ -320,15 +338,16 @@ public final class ConfigLoader {
 
     List<GrantsConfig.KeyRef> keys = new ArrayList<>();
     Map<String, String> kidAt = new LinkedHashMap<>();
+    Map<Instant, String> startAt = new LinkedHashMap<>();
     boolean keysComplete = true;
-    List<JsonNode> items = g.list("keys", "at least one {kid, file} entry");
+    List<JsonNode> items = g.list("keys", "at least one {kid, file} or {kid, env} entry");
     if (items == null) {
       keysComplete = false;
       items = List.of();
     }
     for (int i = 0; i < items.size(); i++) {
       int before = problems.count();
-      Section k = Section.of(problems, AIRLOCK, g.item("keys", i), items.get(i), "kid", "file");
+      Section k = Section.of(problems, AIRLOCK, g.item("keys", i), items.get(i), "kid", "file", "env", "activeFrom");
       String kid = k.string("kid", "the key id");
       if (kid != null) {
         if (!KID.matcher(kid).matches()) {
@@ -339,20 +358,29 @@ public final class ConfigLoader {
           kidAt.put(kid, k.key("kid"));
         }
       }
-      String fileText =
-          k.string(
-              "file",
-              generateDir.isPresent()
-                  ? null
-                  : "path of the JWK file (or set grants.generateMissingKeysIn)");
-      Path file = null;
-      if (fileText != null) {
-        file = resolvePath(dir, k, k.key("file"), fileText, false);
-      } else if (generateDir.isPresent() && kid != null) {
-        file = generateDir.get().resolve(kid + KEY_FILE_SUFFIX);
+      SecretSource source = SecretBinder.bind(k, "file", "env", dir, env);
+      if (source == null && !k.has("file") && !k.has("env")) {
+        if (generateDir.isPresent() && kid != null) {
+          source = new SecretSource.FromFile(generateDir.get().resolve(kid + KEY_FILE_SUFFIX));
+        } else if (generateDir.isEmpty()) {
+          k.report(k.key("file"), "missing (required: " + SecretBinder.either(k, "file", "env")
+              + " holding the JWK, or set grants.generateMissingKeysIn)");
+        }
       }
+      Optional<Instant> activeFrom = activeFrom(k);
+      activeFrom.ifPresent(from -> {
+        if (kid != null && kid.equals(activeKid)) {
+          k.report(k.key("activeFrom"), "kid '" + kid + "' is grants.activeKid, which signs from the beginning:"
+              + " give it activeFrom or name it in activeKid, not both");
+        } else if (startAt.containsKey(from)) {
+          k.report(k.key("activeFrom"), from + " is also the activeFrom of " + startAt.get(from)
+              + ": two keys cannot start signing at the same instant");
+        } else {
+          startAt.put(from, k.key("kid"));
+        }
+      });
       if (problems.count() == before) {
-        keys.add(new GrantsConfig.KeyRef(kid, file));
+        keys.add(new GrantsConfig.KeyRef(kid, source, activeFrom));
       } else {
         keysComplete = false;
       }
@@ -367,15 +395,38 @@ public final class ConfigLoader {
               + String.join(", ", kidAt.keySet())
               + ")");
     }
+    if (activeKid == null && keysComplete && !g.has("activeKid")) {
+      if (startAt.isEmpty()) {
+        g.report(g.key("activeKid"), "missing (required: the kid that signs grants, or activeFrom on the keys that sign)");
+      } else if (startAt.keySet().stream().allMatch(from -> from.isAfter(now))) {
+        Instant first = startAt.keySet().stream().min(Comparator.naturalOrder()).orElseThrow();
+        g.report(g.key("keys"), "no key is active now (" + now + "): the earliest activeFrom is " + first
+            + " (" + startAt.get(first) + "); keep the current key with an activeFrom in the past, or as activeKid");
+      }
+    }
 
     return new GrantsConfig(
         issuer,
-        activeKid,
+        Optional.ofNullable(activeKid),
         keys,
         generateDir,
         g.duration("leeway", MAX_LEEWAY, true, MAX_LEEWAY),
         g.integer("cacheMaxEntries", 100_000, 1, 100_000_000),
         (int) g.integer("maxFailuresPerAddressPerMinute", 60, 1, 1_000_000));
+  }
+
+  /** An ISO-8601 instant with an explicit offset: {@code 2026-12-01T09:00:00Z}. */
+  private static Optional<Instant> activeFrom(Section k) {
+    String text = k.string("activeFrom", null);
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OffsetDateTime.parse(text).toInstant());
+    } catch (DateTimeParseException e) {
+      k.report(k.key("activeFrom"), "not an ISO-8601 instant with an offset (e.g. 2026-12-01T09:00:00Z): \"" + text + "\"");
+      return Optional.empty();
+    }
   }
 
   private static void checkProfileRefs(

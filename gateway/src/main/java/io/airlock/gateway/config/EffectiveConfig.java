@@ -18,9 +18,10 @@ import java.util.TreeMap;
 
 /**
  * The configuration a node would run with, defaults filled in, as YAML for {@code airlock
- * check-config}. Secrets never appear: key files are named, never read, and Redis URIs lose
- * their user info. Built field by field on purpose, so that a secret added to a config record
- * later is not printed until someone decides how to show it.
+ * check-config}. Secrets never appear: each one is shown by where it comes from ({@code file
+ * /etc/airlock/keys/k.jwk.json} or {@code env AIRLOCK_SIGNING_KEY}), files are never read and
+ * variables never printed. Built field by field on purpose, so that a secret added to a config
+ * record later is not printed until someone decides how to show it.
  */
 public final class EffectiveConfig {
   private EffectiveConfig() {}
@@ -40,11 +41,14 @@ public final class EffectiveConfig {
     GrantsConfig g = c.grants();
     List<Object> keys = new ArrayList<>();
     for (GrantsConfig.KeyRef k : g.keys()) {
-      keys.add(map("kid", k.kid(), "file", String.valueOf(k.file())));
+      Map<String, Object> km = map("kid", k.kid(), "source", k.source().describe());
+      k.activeFrom().ifPresent(t -> km.put("activeFrom", t.toString()));
+      keys.add(km);
     }
-    Map<String, Object> grants = map(
-        "issuer", g.issuer(), "activeKid", g.activeKid(), "keys", keys, "leeway", d(g.leeway()),
-        "cacheMaxEntries", g.cacheMaxEntries(), "maxFailuresPerAddressPerMinute", g.maxFailuresPerAddressPerMinute());
+    Map<String, Object> grants = map("issuer", g.issuer());
+    g.activeKid().ifPresent(kid -> grants.put("activeKid", kid));
+    grants.putAll(map("keys", keys, "leeway", d(g.leeway()),
+        "cacheMaxEntries", g.cacheMaxEntries(), "maxFailuresPerAddressPerMinute", g.maxFailuresPerAddressPerMinute()));
     g.generateDir().ifPresent(p -> grants.put("generateMissingKeysIn", p.toString()));
     root.put("grants", grants);
     root.put("revocation", map("maxStaleness", d(c.revocation().maxStaleness())));
@@ -59,10 +63,18 @@ public final class EffectiveConfig {
     root.put("audit", map(
         "dir", a.dir().toString(), "durability", lower(a.durability()), "maxBatch", a.maxBatch(),
         "queueCapacity", a.queueCapacity(), "streamMaxLength", a.streamMaxLength()));
+    root.put("secrets", map(
+        "watermarkKey", c.secrets().watermarkKey().describe(), "maskingKey", c.secrets().maskingKey().describe()));
     c.redis().ifPresentOrElse(
-        r -> root.put("redis", map(
-            "uri", r.cluster() ? r.redactedUris() : r.redactedUris().get(0), "cluster", r.cluster(),
-            "keyPrefix", r.keyPrefix(), "commandTimeout", d(r.commandTimeout()), "connectTimeout", d(r.connectTimeout()))),
+        r -> {
+          Map<String, Object> rm = map(
+              "uri", r.cluster() ? r.redactedUris() : r.redactedUris().get(0), "cluster", r.cluster(),
+              "keyPrefix", r.keyPrefix(), "commandTimeout", d(r.commandTimeout()), "connectTimeout", d(r.connectTimeout()));
+          r.username().ifPresent(u -> rm.put("username", u));
+          rm.put("password", r.password().map(p -> p.describe()).orElse("none"));
+          r.tls().ifPresent(t -> rm.put("tls", upstreamTls(t)));
+          root.put("redis", rm);
+        },
         () -> root.put("redis", "none (in-process state: a single node)"));
     root.put("shutdown", map("drainTimeout", d(c.shutdown().drainTimeout())));
     List<Object> routes = new ArrayList<>();
@@ -74,12 +86,7 @@ public final class EffectiveConfig {
         m.put("passthrough", true);
       }
       r.maskingProfile().ifPresent(p -> m.put("masking", p));
-      r.tls().ifPresent(t -> {
-        Map<String, Object> tm = map("caFile", t.caFile().toString());
-        t.certFile().ifPresent(f -> tm.put("certFile", f.toString()));
-        t.keyFile().ifPresent(f -> tm.put("keyFile", f.toString()));
-        m.put("tls", tm);
-      });
+      r.tls().ifPresent(t -> m.put("tls", upstreamTls(t)));
       routes.add(m);
     }
     root.put("routes", routes);
@@ -100,8 +107,16 @@ public final class EffectiveConfig {
   }
 
   private static Object tls(java.util.Optional<io.airlock.policy.config.TlsConfig> tls) {
-    return tls.<Object>map(t -> map("certFile", t.certFile().toString(), "keyFile", t.keyFile().toString()))
+    return tls.<Object>map(t -> map("certFile", t.certFile().toString(), "keyFile", t.keyFile().toString(),
+            "watchInterval", t.watchInterval().isZero() ? "0s (off: SIGHUP reloads)" : d(t.watchInterval())))
         .orElse("none (plain HTTP, loopback only)");
+  }
+
+  private static Map<String, Object> upstreamTls(io.airlock.policy.config.UpstreamTls t) {
+    Map<String, Object> tm = map("caFile", t.caFile().toString());
+    t.certFile().ifPresent(f -> tm.put("certFile", f.toString()));
+    t.keyFile().ifPresent(f -> tm.put("keyFile", f.toString()));
+    return tm;
   }
 
   private static Map<String, Object> map(Object... kv) {

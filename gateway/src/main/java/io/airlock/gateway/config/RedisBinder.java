@@ -2,18 +2,27 @@ package io.airlock.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.RedisConfig;
+import io.airlock.policy.config.SecretSource;
+import io.airlock.policy.config.UpstreamTls;
 import io.lettuce.core.RedisURI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
  * Binds {@code redis} in airlock.yaml. Absent means no Redis (the in-process store); present,
  * {@code uri} is required. URIs are parsed with Lettuce's own parser here, so a URI that passes
  * start-up is one the connector can use.
+ *
+ * <p>A URI never carries credentials: a password in airlock.yaml would be a secret in the config,
+ * and Lettuce reads {@code redis://word@host} as a password, so any user info is refused. The
+ * password comes from {@code passwordFile} or {@code passwordEnv}, the ACL user from {@code
+ * username}. Certificate and hostname verification of {@code rediss://} cannot be turned off.
  */
 final class RedisBinder {
   private RedisBinder() {}
@@ -33,16 +42,28 @@ final class RedisBinder {
    * @param root the top level of airlock.yaml (which must allow the key {@code redis})
    * @return the config, or empty when {@code redis} is absent or had problems (reported)
    */
-  static Optional<RedisConfig> bind(Section root) {
+  static Optional<RedisConfig> bind(Section root, Path dir, Function<String, String> env) {
     if (!root.has(KEY)) {
       return Optional.empty();
     }
     int before = root.problems().count();
     Section r =
         root.requiredSection(
-            KEY, "uri", "uri", "cluster", "keyPrefix", "commandTimeout", "connectTimeout");
+            KEY, "uri", "uri", "cluster", "keyPrefix", "commandTimeout", "connectTimeout", "username",
+            "passwordFile", "passwordEnv", "tls");
     boolean cluster = r.bool("cluster", false);
     List<String> uris = uris(r, cluster);
+    long secure = uris.stream().filter(RedisBinder::isTls).count();
+    if (secure != 0 && secure != uris.size()) {
+      r.report(r.key("uri"), "mixes rediss:// and redis:// seeds: use TLS for all of them or for none");
+    }
+    Optional<UpstreamTls> tls =
+        TlsBinder.client(r, dir, secure == 0 && !uris.isEmpty() ? "only with rediss:// (TLS) URIs" : null);
+    Optional<String> username = Optional.ofNullable(r.string("username", null));
+    Optional<SecretSource> password = Optional.ofNullable(SecretBinder.bind(r, "passwordFile", "passwordEnv", dir, env));
+    if (username.isPresent() && password.isEmpty() && !r.has("passwordFile") && !r.has("passwordEnv")) {
+      r.report(r.key("username"), "needs a password: " + SecretBinder.either(r, "passwordFile", "passwordEnv"));
+    }
 
     String prefix = RedisConfig.DEFAULT_KEY_PREFIX;
     JsonNode prefixNode = r.value("keyPrefix", null);
@@ -65,7 +86,12 @@ final class RedisBinder {
     if (root.problems().count() != before || uris.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new RedisConfig(uris, cluster, prefix, commandTimeout, connectTimeout));
+    return Optional.of(
+        new RedisConfig(uris, cluster, prefix, commandTimeout, connectTimeout, username, password, tls));
+  }
+
+  private static boolean isTls(String uri) {
+    return uri.regionMatches(true, 0, "rediss", 0, 6);
   }
 
   private static List<String> uris(Section r, boolean cluster) {
@@ -115,6 +141,18 @@ final class RedisBinder {
       return false;
     }
     boolean sentinel = scheme.endsWith("sentinel");
+    String authority = uri.substring(colon + 3).split("[/?#]", 2)[0];
+    if (authority.indexOf('@') >= 0) {
+      // no quote of the URI: the user info is the secret
+      r.report(at, "must not carry user info (a password here would be a secret in airlock.yaml): put the password in "
+          + SecretBinder.either(r, "passwordFile", "passwordEnv") + ", and an ACL user name in " + r.key("username"));
+      return false;
+    }
+    if (uri.toLowerCase(Locale.ROOT).contains("verifypeer")) {
+      r.report(at, "verifyPeer cannot be set: certificate and hostname verification of rediss:// are always on"
+          + " (trust a private CA with redis.tls.caFile)");
+      return false;
+    }
     int hash = uri.indexOf('#');
     if (sentinel && (hash < 0 || uri.substring(hash + 1).isBlank())) {
       r.report(at, "a Sentinel URI needs the master name after #, e.g. redis-sentinel://h:26379#mymaster");

@@ -5,6 +5,7 @@ import io.airlock.policy.config.UpstreamTls;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -18,6 +19,8 @@ final class TlsBinder {
   private TlsBinder() {}
 
   static final String LISTENER_HINT = "{certFile, keyFile}";
+  static final Duration MIN_WATCH_INTERVAL = Duration.ofMillis(100);
+  static final Duration MAX_WATCH_INTERVAL = Duration.ofHours(1);
 
   static Optional<TlsConfig> listener(Section parent, String host, Path dir) {
     if (!parent.has("tls")) {
@@ -29,21 +32,36 @@ final class TlsBinder {
       }
       return Optional.empty();
     }
-    Section t = parent.section("tls", "certFile", "keyFile");
+    Section t = parent.section("tls", "certFile", "keyFile", "watchInterval");
     Path cert = path(t, "certFile", "PEM certificate chain, leaf first", dir);
     Path key = path(t, "keyFile", "PEM private key of the certificate", dir);
-    return cert != null && key != null ? Optional.of(new TlsConfig(cert, key)) : Optional.empty();
+    Duration watch = t.duration("watchInterval", TlsConfig.DEFAULT_WATCH_INTERVAL, true, MAX_WATCH_INTERVAL);
+    if (!watch.isZero() && watch.compareTo(MIN_WATCH_INTERVAL) < 0) {
+      t.report(t.key("watchInterval"), "must be 0s (off) or at least " + MIN_WATCH_INTERVAL.toMillis() + "ms");
+    }
+    return cert != null && key != null ? Optional.of(new TlsConfig(cert, key, watch)) : Optional.empty();
   }
 
   static Optional<UpstreamTls> upstream(Section route, URI backend, Path dir) {
-    if (!route.has("tls")) {
+    boolean https = backend == null || "https".equalsIgnoreCase(backend.getScheme());
+    return client(route, dir, https ? null : "only for an https:// backend (backend is " + backend + ")");
+  }
+
+  /**
+   * {@code tls} of a connection the gateway opens: the CA bundle (required) and an optional
+   * client certificate.
+   *
+   * @param misuse the problem to report when the connection is not TLS at all, or null
+   */
+  static Optional<UpstreamTls> client(Section parent, Path dir, String misuse) {
+    if (!parent.has("tls")) {
       return Optional.empty();
     }
-    Section t = route.section("tls", "caFile", "certFile", "keyFile");
-    if (backend != null && !"https".equalsIgnoreCase(backend.getScheme())) {
-      route.report(route.key("tls"), "only for an https:// backend (backend is " + backend + ")");
+    Section t = parent.section("tls", "caFile", "certFile", "keyFile");
+    if (misuse != null) {
+      parent.report(parent.key("tls"), misuse);
     }
-    Path ca = path(t, "caFile", "PEM bundle of the CAs the backend's certificate chains to", dir);
+    Path ca = path(t, "caFile", "PEM bundle of the CAs the server's certificate chains to", dir);
     Path cert = path(t, "certFile", null, dir);
     Path key = path(t, "keyFile", null, dir);
     if (t.has("certFile") != t.has("keyFile")) {

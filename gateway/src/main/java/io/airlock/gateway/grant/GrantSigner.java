@@ -15,9 +15,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
-/** Signs grants with the active key (ES256). Thread-safe. */
+/**
+ * Signs grants (ES256) with the key the signing schedule names for the moment of issue, so a
+ * scheduled key takes over at its {@code activeFrom} without a restart. Thread-safe.
+ */
 public final class GrantSigner {
   public static final String TYPE = "airlock-grant+jwt";
   public static final String AUDIENCE = "airlock-data-plane";
@@ -25,25 +30,35 @@ public final class GrantSigner {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String issuer;
-  private final String kid;
-  private final ECDSASigner signer;
+  private final SigningKeys keys;
+  private final Map<String, ECDSASigner> signers;
   private final Clock clock;
 
   public GrantSigner(SigningKeys keys, String issuer, Clock clock) {
-    Objects.requireNonNull(keys, "keys");
+    this.keys = Objects.requireNonNull(keys, "keys");
     this.issuer = Objects.requireNonNull(issuer, "issuer");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.kid = keys.activeKid();
-    try {
-      this.signer = new ECDSASigner(keys.activeKey());
-    } catch (JOSEException e) {
-      throw new SigningKeyException(null, "active kid '" + kid + "' cannot sign: " + e.getMessage());
+    Map<String, ECDSASigner> s = new HashMap<>();
+    for (String kid : keys.signingKids()) {
+      try {
+        s.put(kid, new ECDSASigner(keys.privateKey(kid)));
+      } catch (JOSEException e) {
+        throw new SigningKeyException(null, "kid '" + kid + "' cannot sign: " + e.getMessage());
+      }
     }
+    this.signers = Map.copyOf(s);
   }
 
+
   public IssuedGrant sign(GrantClaims claims) {
-    // NumericDate has whole seconds; truncating here keeps exp in the token equal to the one returned.
+    // NumericDate has whole seconds; truncating here keeps exp in the token equal to the one
+    // returned, and the kid is chosen for the same instant as iat, so iat tells which key signed
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    String kid = keys.signingKidAt(now).orElseThrow(() -> new IllegalStateException("no grant signing key is active at " + now));
+    ECDSASigner signer = signers.get(kid);
+    if (signer == null) {
+      throw new IllegalStateException("kid '" + kid + "' is due to sign at " + now + " but its private part is not loaded");
+    }
     Instant exp = now.plus(claims.ttl());
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);

@@ -9,8 +9,11 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.airlock.gateway.config.ConfigException;
 import io.airlock.gateway.config.ConfigLoader;
+import io.airlock.gateway.config.SecretValues;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.GrantsConfig;
+import io.airlock.policy.config.SecretSource;
+import io.airlock.policy.config.SigningSchedule;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +21,12 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -31,12 +38,22 @@ public final class KeysCli {
 
   static final String USAGE = String.join("\n",
       "usage: airlock keys generate --kid KID --out FILE   new EC P-256 signing key as a private JWK, mode 0600",
-      "       airlock keys list [--config DIR]             configured kids, which one signs, file state");
+      "       airlock keys list [--config DIR]             each kid's state (active, scheduled, verifying only),",
+      "                                                    when its last grant expires, where the key comes from");
 
   private KeysCli() {}
 
-  /** @return 0 on success, 2 on bad arguments, 1 when the file cannot be written, 78 on a bad config */
+  /** At the current time, with this process's environment. */
   public static int run(List<String> args, Path defaultConfig, PrintStream out, PrintStream err) {
+    return run(args, defaultConfig, out, err, System::getenv, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock "now" for the key states
+   * @return 0 on success, 2 on bad arguments, 1 when the file cannot be written, 78 on a bad config
+   */
+  public static int run(
+      List<String> args, Path defaultConfig, PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
     List<String> rest = new ArrayList<>(args);
     if (rest.isEmpty()) {
       err.println(USAGE);
@@ -64,7 +81,7 @@ public final class KeysCli {
             err.println(USAGE);
             return 2;
           }
-          return list(dir != null ? Path.of(dir) : defaultConfig, out, err);
+          return list(dir != null ? Path.of(dir) : defaultConfig, out, err, env, clock);
         }
         default:
           err.println(USAGE);
@@ -96,44 +113,84 @@ public final class KeysCli {
       return 1;
     }
     out.println("wrote " + file.toAbsolutePath() + " (kid " + kid + ", EC P-256, mode 0600)");
-    out.println("next: add { kid: " + kid + ", file: " + file.toAbsolutePath() + " } to grants.keys on every node,"
-        + " restart them one by one, and only then set grants.activeKid: " + kid);
+    out.println("next: add { kid: " + kid + ", file: " + file.toAbsolutePath() + ", activeFrom: <an instant after every node"
+        + " has it> } to grants.keys on every node and restart them one by one; all nodes sign with it from activeFrom on");
     return 0;
   }
 
-  private static int list(Path dir, PrintStream out, PrintStream err) {
+  private static int list(Path dir, PrintStream out, PrintStream err, Function<String, String> env, Clock clock) {
     AirlockConfig config;
+    Instant now = clock.instant();
     try {
-      config = ConfigLoader.load(dir);
+      config = ConfigLoader.load(dir, env, clock);
     } catch (ConfigException e) {
       err.println("airlock: configuration in " + dir.toAbsolutePath() + " is invalid:");
       err.println(e.getMessage());
       return 78;
     }
     GrantsConfig g = config.grants();
+    SigningSchedule schedule = g.schedule();
+    Duration maxTtl = config.policy().maxGrantTtl();
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(List.of("  kid", "state", "signs from", "signs until", "last grant it signed expires", "key"));
     for (GrantsConfig.KeyRef k : g.keys()) {
-      out.println((k.kid().equals(g.activeKid()) ? "* " : "  ") + k.kid() + "  " + k.file() + "  " + state(k.file()));
+      SigningSchedule.KeyState state = schedule.stateAt(k.kid(), now);
+      String from = schedule.start(k.kid())
+          .map(t -> t.equals(SigningSchedule.ALWAYS) ? "always (activeKid)" : t.toString()).orElse("-");
+      String until = schedule.handover(k.kid()).map(Instant::toString).orElse("-");
+      String expires = schedule.lastGrantExpires(k.kid(), maxTtl, g.leeway())
+          .map(t -> t + (t.isAfter(now) ? "" : " (safe to remove)"))
+          .orElse(state == SigningSchedule.KeyState.VERIFYING_ONLY ? "unknown (not in the schedule)" : "-");
+      rows.add(List.of(
+          (state == SigningSchedule.KeyState.ACTIVE ? "* " : "  ") + k.kid(), label(state), from, until, expires,
+          k.source().describe() + "  " + state(k.source())));
     }
-    out.println("(* signs new grants; every listed kid is published in JWKS and verifies grants it signed)");
+    int[] width = new int[rows.get(0).size()];
+    rows.forEach(r -> {
+      for (int i = 0; i < r.size(); i++) {
+        width[i] = Math.max(width[i], r.get(i).length());
+      }
+    });
+    for (List<String> r : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.size(); i++) {
+        line.append(i == r.size() - 1 ? r.get(i) : String.format("%-" + width[i] + "s  ", r.get(i)));
+      }
+      out.println(line.toString().stripTrailing());
+    }
+    out.println("(at " + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "; * signs new grants. Every listed kid is published in JWKS and verifies the grants it"
+        + " signed. A verifying-only kid may be removed once its last grant expired: the next key's activeFrom"
+        + " + policy grants.maxTtl (" + maxTtl.toMinutes() + "m) + grants.leeway (" + g.leeway().toSeconds() + "s).)");
     return 0;
   }
 
-  /** What an operator needs to know about a key file, without printing any of it. */
-  private static String state(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return "[missing]";
+  private static String label(SigningSchedule.KeyState s) {
+    return switch (s) {
+      case ACTIVE -> "active";
+      case SCHEDULED -> "published, not yet active";
+      case VERIFYING_ONLY -> "verifying only";
+    };
+  }
+
+  /** What an operator needs to know about a key, without printing any of it. */
+  private static String state(SecretSource source) {
+    String mode = null;
+    if (source instanceof SecretSource.FromFile f) {
+      if (!Files.isRegularFile(f.path())) {
+        return "[missing]";
+      }
+      try {
+        mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(f.path()));
+      } catch (IOException | UnsupportedOperationException e) {
+        mode = "?";
+      }
     }
-    String mode;
+    String suffix = mode == null ? "]" : ", " + mode + "]";
     try {
-      mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(file));
-    } catch (IOException | UnsupportedOperationException e) {
-      mode = "?";
-    }
-    try {
-      JWK jwk = JWK.parse(Files.readString(file, StandardCharsets.UTF_8));
-      return "[" + (jwk.isPrivate() ? "private" : "public only") + ", " + mode + "]";
+      JWK jwk = JWK.parse(SecretValues.read(source));
+      return "[" + (jwk.isPrivate() ? "private" : "public only") + suffix;
     } catch (Exception e) {
-      return "[unreadable: " + e.getClass().getSimpleName() + ", " + mode + "]";
+      return "[unreadable: " + e.getClass().getSimpleName() + suffix;
     }
   }
 

@@ -142,7 +142,7 @@ class BadConfigTest {
             AIRLOCK.replace("      file: keys/k1.jwk.json\n", ""),
             "airlock.yaml",
             "grants.keys[0].file",
-            "missing (required: path of the JWK file"),
+            "missing (required: grants.keys[0].file (a file) or grants.keys[0].env (an environment variable) holding the JWK"),
         new Case(
             "missing identity",
             "airlock.yaml",

@@ -71,9 +71,9 @@ class ConfigLoaderTest {
     Path base = dir.toAbsolutePath().normalize();
     Path generated = base.getParent().resolve("var/keys");
     assertThat(c.grants().generateDir()).contains(generated);
-    assertThat(c.grants().keys().get(0).file()).isEqualTo(base.resolve("keys/old.jwk.json"));
+    assertThat(c.grants().keys().get(0).source()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(base.resolve("keys/old.jwk.json")));
     // no file given: looked up in the generate dir by kid
-    assertThat(c.grants().keys().get(1).file()).isEqualTo(generated.resolve("k1.jwk.json"));
+    assertThat(c.grants().keys().get(1).source()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(generated.resolve("k1.jwk.json")));
   }
 
   @Test
@@ -152,7 +152,7 @@ class ConfigLoaderTest {
                 "groups",
                 "departments",
                 Duration.ofHours(1)));
-    assertThat(c.grants().keys().get(0).file()).isEqualTo(Path.of("/abs/k1.jwk.json"));
+    assertThat(c.grants().keys().get(0).source()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(Path.of("/abs/k1.jwk.json")));
     assertThat(c.revocation().maxStaleness()).isEqualTo(Duration.ofMillis(250));
     assertThat(c.accessLog().enabled()).isTrue();
     assertThat(c.policy().defaultGrantTtl()).isEqualTo(Duration.ofMinutes(5));

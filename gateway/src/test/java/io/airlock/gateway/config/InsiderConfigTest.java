@@ -65,8 +65,8 @@ class InsiderConfigTest {
     new ConfigFiles().writeTo(dir);
     AirlockConfig c = ConfigLoader.load(dir);
     Path abs = dir.toAbsolutePath().normalize();
-    assertThat(c.secrets().watermarkKeyFile()).isEqualTo(abs.resolve("keys/watermark.key"));
-    assertThat(c.secrets().maskingKeyFile()).isEqualTo(abs.resolve("keys/masking.key"));
+    assertThat(c.secrets().watermarkKey()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(abs.resolve("keys/watermark.key")));
+    assertThat(c.secrets().maskingKey()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(abs.resolve("keys/masking.key")));
     assertThat(c.secrets().generateMissing()).as("demo identity").isTrue();
     assertThat(c.tickets().mode()).isEqualTo(TicketsConfig.Mode.NONE);
   }
@@ -82,8 +82,8 @@ class InsiderConfigTest {
             """)
         .writeTo(dir);
     AirlockConfig c = ConfigLoader.load(dir);
-    assertThat(c.secrets().watermarkKeyFile()).isEqualTo(Path.of("/etc/airlock/wm.key"));
-    assertThat(c.secrets().maskingKeyFile()).isEqualTo(dir.toAbsolutePath().normalize().resolve("k/mask.key"));
+    assertThat(c.secrets().watermarkKey()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(Path.of("/etc/airlock/wm.key")));
+    assertThat(c.secrets().maskingKey()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(dir.toAbsolutePath().normalize().resolve("k/mask.key")));
     TicketsConfig.Http h = c.tickets().http().orElseThrow();
     assertThat(c.tickets().mode()).isEqualTo(TicketsConfig.Mode.HTTP);
     assertThat(h.baseUrl()).isEqualTo(URI.create("https://tickets.example.com/api"));
@@ -96,8 +96,8 @@ class InsiderConfigTest {
     Path root = ShippedConfigTest.projectRoot();
     AirlockConfig demo = ConfigLoader.load(root.resolve("config/demo"));
     Path keys = root.resolve("var/keys").toAbsolutePath().normalize();
-    assertThat(demo.secrets().watermarkKeyFile()).isEqualTo(keys.resolve("watermark.key"));
-    assertThat(demo.secrets().maskingKeyFile()).isEqualTo(keys.resolve("masking.key"));
+    assertThat(demo.secrets().watermarkKey()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(keys.resolve("watermark.key")));
+    assertThat(demo.secrets().maskingKey()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(keys.resolve("masking.key")));
     assertThat(demo.tickets().mode()).isEqualTo(TicketsConfig.Mode.FILE);
     var tickets = TicketsFileBinder.load(demo.tickets().file().orElseThrow());
     // the README's flow: alice asks for c-0001 and c-0002 under SUP-1234
@@ -115,7 +115,7 @@ class InsiderConfigTest {
   void secretsAndTicketsMistakesAreNamed() {
     assertThat(airlockErrors("secrets: { watermarkKeyFile: a.key, maskingKeyFile: a.key, value: abc }\ntickets: { mode: jira }\n"))
         .contains(
-            "airlock.yaml: secrets.value: unknown key (allowed: watermarkKeyFile, maskingKeyFile)",
+            "airlock.yaml: secrets.value: unknown key (allowed: watermarkKeyFile, watermarkKeyEnv, maskingKeyFile, maskingKeyEnv)",
             "airlock.yaml: secrets.maskingKeyFile: is the same file as secrets.watermarkKeyFile: each key has one purpose",
             "airlock.yaml: tickets.mode: unknown mode 'jira' (allowed: none, file, http)");
     assertThat(airlockErrors("tickets: { mode: http }\n"))

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.airlock.policy.config.RedisConfig;
+import io.airlock.policy.config.SecretSource;
+import io.airlock.policy.config.UpstreamTls;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +20,7 @@ class RedisBinderTest {
   private Optional<RedisConfig> bind(String yaml) throws Exception {
     var tree = new ObjectMapper(new YAMLFactory()).readTree(yaml);
     Section root = Section.of(problems, "airlock.yaml", "", tree, "redis", "node");
-    return RedisBinder.bind(root);
+    return RedisBinder.bind(root, Path.of("/etc/airlock"), Map.of("REDIS_PASSWORD", "s3cret-from-env")::get);
   }
 
   private List<String> errors() {
@@ -86,7 +90,8 @@ class RedisBinderTest {
         .isEmpty();
     assertThat(errors())
         .containsExactlyInAnyOrder(
-            "airlock.yaml: redis.pool: unknown key (allowed: uri, cluster, keyPrefix, commandTimeout, connectTimeout)",
+            "airlock.yaml: redis.pool: unknown key (allowed: uri, cluster, keyPrefix, commandTimeout, connectTimeout,"
+                + " username, passwordFile, passwordEnv, tls)",
             "airlock.yaml: redis.uri: a list of URIs is only for cluster: true (Sentinel takes one URI:"
                 + " redis-sentinel://h1:26379,h2:26379#master)",
             "airlock.yaml: redis.keyPrefix: must be 1-64 characters without whitespace, braces ({ }) or glob"
@@ -126,5 +131,72 @@ class RedisBinderTest {
             "airlock.yaml: redis.uri: missing (required: redis://host:6379, rediss://...,"
                 + " redis-sentinel://host:26379#master, or with cluster: true a list of seed nodes)");
     assertThat(String.join("\n", errors())).doesNotContain("s3cret");
+  }
+
+  @Test
+  void aPasswordComesFromAFileOrAnEnvironmentVariableAndTlsFromACaBundle() throws Exception {
+    RedisConfig fromEnv =
+        bind(
+                """
+                redis:
+                  uri: rediss://redis.internal:6380
+                  username: airlock
+                  passwordEnv: REDIS_PASSWORD
+                  tls: { caFile: ca.pem, certFile: /etc/airlock/redis-client.pem, keyFile: redis-client.key }
+                """)
+            .orElseThrow();
+    assertThat(fromEnv.username()).contains("airlock");
+    assertThat(fromEnv.password()).contains(new SecretSource.FromEnv("REDIS_PASSWORD", "s3cret-from-env"));
+    assertThat(fromEnv.tls()).contains(new UpstreamTls(Path.of("/etc/airlock/ca.pem"),
+        Optional.of(Path.of("/etc/airlock/redis-client.pem")), Optional.of(Path.of("/etc/airlock/redis-client.key"))));
+    assertThat(fromEnv.toString()).doesNotContain("s3cret").contains("env REDIS_PASSWORD");
+
+    RedisConfig fromFile = bind("redis: { uri: \"redis://127.0.0.1:6379\", passwordFile: keys/redis.password }\n").orElseThrow();
+    assertThat(fromFile.password()).contains(new SecretSource.FromFile(Path.of("/etc/airlock/keys/redis.password")));
+    assertThat(errors()).isEmpty();
+  }
+
+  @Test
+  void aPasswordInTheUriIsRefusedNamingTheKeysToUseInsteadAndNeverEchoed() throws Exception {
+    bind("redis: { uri: \"rediss://:hunter2@redis.internal:6380\" }\n");
+    bind("redis: { uri: \"redis-sentinel://hunter2@s1:26379,s2:26379#m\" }\n");
+    bind("redis: { cluster: true, uri: [\"redis://a:7000\", \"redis://user:hunter2@b:7000\"] }\n");
+    String hint = ": must not carry user info (a password here would be a secret in airlock.yaml): put the password in"
+        + " redis.passwordFile (a file) or redis.passwordEnv (an environment variable), and an ACL user name in"
+        + " redis.username";
+    assertThat(errors()).containsExactly(
+        "airlock.yaml: redis.uri" + hint, "airlock.yaml: redis.uri" + hint, "airlock.yaml: redis.uri[1]" + hint);
+    assertThat(String.join("\n", errors())).doesNotContain("hunter2");
+  }
+
+  @Test
+  void secretAndTlsMistakesAreAllReportedNamingTheVariableButNeverAValue() throws Exception {
+    bind("""
+        redis:
+          uri: redis://127.0.0.1:6379
+          username: airlock
+          passwordEnv: AIRLOCK_REDIS_PASSWORD
+          tls: { caFile: ca.pem }
+        """);
+    bind("redis: { uri: \"rediss://r:6380\", passwordFile: p, passwordEnv: REDIS_PASSWORD }\n");
+    bind("redis: { uri: \"rediss://r:6380?verifyPeer=NONE\", passwordEnv: \"1-not-a-name\" }\n");
+    bind("redis: { cluster: true, uri: [\"rediss://a:7000\", \"redis://b:7000\"], tls: { caFile: ca.pem, certFile: c.pem } }\n");
+    assertThat(errors()).containsExactly(
+        "airlock.yaml: redis.tls: only with rediss:// (TLS) URIs",
+        "airlock.yaml: redis.passwordEnv: environment variable AIRLOCK_REDIS_PASSWORD is not set",
+        "airlock.yaml: redis.passwordEnv: set either redis.passwordFile or redis.passwordEnv, not both",
+        "airlock.yaml: redis.uri: verifyPeer cannot be set: certificate and hostname verification of rediss:// are"
+            + " always on (trust a private CA with redis.tls.caFile)",
+        "airlock.yaml: redis.passwordEnv: not an environment variable name (letters, digits and _, not starting with a digit)",
+        "airlock.yaml: redis.uri: mixes rediss:// and redis:// seeds: use TLS for all of them or for none",
+        "airlock.yaml: redis.tls.keyFile: missing (a client certificate needs both certFile and keyFile)");
+  }
+
+  @Test
+  void anEmptyVariableIsRefusedLikeAnUnsetOne() throws Exception {
+    var tree = new ObjectMapper(new YAMLFactory()).readTree("redis: { uri: \"redis://r:6379\", passwordEnv: REDIS_PASSWORD }\n");
+    Section root = Section.of(problems, "airlock.yaml", "", tree, "redis");
+    assertThat(RedisBinder.bind(root, Path.of("/etc/airlock"), Map.of("REDIS_PASSWORD", " ")::get)).isEmpty();
+    assertThat(errors()).containsExactly("airlock.yaml: redis.passwordEnv: environment variable REDIS_PASSWORD is empty");
   }
 }

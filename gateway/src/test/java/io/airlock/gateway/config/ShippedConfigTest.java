@@ -40,13 +40,13 @@ class ShippedConfigTest {
     assertThat(c.dataPlane().host()).isEqualTo("127.0.0.1");
     assertThat(c.dataPlane().port()).isEqualTo(8080);
     assertThat(c.controlPlane().port()).isEqualTo(8081);
-    assertThat(c.grants().activeKid()).isEqualTo("demo-2026-11");
+    assertThat(c.grants().activeKid()).contains("demo-2026-11");
     // the demo key is generated into the git-ignored var/keys at the repository root
     Path keys = root.resolve("var/keys").toAbsolutePath().normalize();
     assertThat(c.grants().generateDir()).contains(keys);
     assertThat(c.grants().keys())
         .singleElement()
-        .satisfies(k -> assertThat(k.file()).isEqualTo(keys.resolve("demo-2026-11.jwk.json")));
+        .satisfies(k -> assertThat(k.source()).isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(keys.resolve("demo-2026-11.jwk.json"))));
 
     assertThat(c.routes()).extracting(Route::id).containsExactly("client-transactions", "client-record");
     for (Route r : c.routes()) {
@@ -77,8 +77,8 @@ class ShippedConfigTest {
     assertThat(c.grants().generateDir()).isEmpty();
     assertThat(c.grants().keys()).hasSize(2);
     // outside the repository and absent here: the loader resolves paths, SigningKeys reads them
-    assertThat(c.grants().keys().get(0).file())
-        .isEqualTo(Path.of("/etc/airlock/keys/airlock-2026-11.jwk.json"));
+    assertThat(c.grants().keys().get(0).source())
+        .isEqualTo(new io.airlock.policy.config.SecretSource.FromFile(Path.of("/etc/airlock/keys/airlock-2026-11.jwk.json")));
     assertThat(c.dataPlane().maxRequestBodyBytes()).isEqualTo(64 * 1024);
     assertThat(c.revocation().maxStaleness()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.policy().maxGrantTtl()).isEqualTo(Duration.ofMinutes(60));

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.airlock.gateway.config.ConfigLoader;
 import io.airlock.policy.config.AirlockConfig;
+import io.airlock.policy.config.SecretSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,10 +41,24 @@ class DeployManifestsTest {
 
     JsonNode data = byKind.get("ConfigMap").path("data");
     data.fieldNames().forEachRemaining(f -> write(dir.resolve(f), data.get(f).asText()));
-    AirlockConfig cfg = ConfigLoader.load(dir);
-
     JsonNode pod = byKind.get("Deployment").at("/spec/template/spec");
     JsonNode c = pod.path("containers").get(0);
+    // the container's environment, each variable from a key of the Secret in this file
+    Map<String, String> env = new HashMap<>();
+    String secretName = byKind.get("Secret").at("/metadata/name").asText();
+    for (JsonNode e : c.path("env")) {
+      assertThat(e.at("/valueFrom/secretKeyRef/name").asText()).as(e.path("name").asText() + " comes from the Secret")
+          .isEqualTo(secretName);
+      env.put(e.path("name").asText(), "placeholder for " + e.at("/valueFrom/secretKeyRef/key").asText());
+    }
+    // loads only if every ...Env key names a variable the container sets
+    AirlockConfig cfg = ConfigLoader.load(dir, env::get, Clock.systemUTC());
+    List<SecretSource> secrets = new ArrayList<>();
+    cfg.grants().keys().forEach(k -> secrets.add(k.source()));
+    secrets.add(cfg.secrets().watermarkKey());
+    secrets.add(cfg.secrets().maskingKey());
+    cfg.redis().flatMap(r -> r.password()).ifPresent(secrets::add);
+    assertThat(secrets).as("the example keeps every secret out of files").allMatch(x -> x instanceof SecretSource.FromEnv);
     Map<String, Integer> ports = new HashMap<>();
     c.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
     assertThat(ports).containsEntry("data", cfg.dataPlane().port()).containsEntry("control", cfg.controlPlane().port());
@@ -65,7 +81,7 @@ class DeployManifestsTest {
     assertThat(mounts).containsKey(configDir);
     assertThat(mounts).as("audit.dir is a writable volume").containsKey(cfg.audit().dir().toString());
     List<Path> secretFiles = new ArrayList<>();
-    cfg.grants().keys().forEach(k -> secretFiles.add(k.file()));
+    cfg.redis().flatMap(r -> r.tls()).ifPresent(t -> secretFiles.add(t.caFile()));
     cfg.dataPlane().tls().ifPresent(t -> { secretFiles.add(t.certFile()); secretFiles.add(t.keyFile()); });
     cfg.controlPlane().tls().ifPresent(t -> { secretFiles.add(t.certFile()); secretFiles.add(t.keyFile()); });
     for (Path f : secretFiles) {

@@ -55,6 +55,27 @@ public final class ControlPlaneClient {
     return token;
   }
 
+  /**
+   * A grant the ordinary way: {@code agent} asks for {@code clients} (ticket SUP-1234, 15
+   * minutes), {@code approver} approves, the agent fetches its token.
+   */
+  public static String approvedGrant(ControlPlaneClient agent, ControlPlaneClient approver, String... clients) throws Exception {
+    Reply asked = agent.post("/api/requests", new JsonObject()
+        .put("ticket", "SUP-1234")
+        .put("clients", new JsonArray(java.util.List.of((Object[]) clients)))
+        .put("reason", "customer called about a failed card payment")
+        .put("durationMinutes", 15));
+    if (asked.status() != 201) {
+      throw new IllegalStateException("request by " + agent.user + " refused: " + asked);
+    }
+    String id = asked.json().getString("id");
+    Reply approved = approver.post("/api/requests/" + id + "/approve", new JsonObject().put("comment", "ok"));
+    if (approved.status() != 200) {
+      throw new IllegalStateException("approval by " + approver.user + " refused: " + approved);
+    }
+    return agent.get("/api/requests/" + id).json().getJsonObject("grant").getString("token");
+  }
+
   public Reply get(String path) throws Exception {
     return send(HttpRequest.newBuilder(uri(path)).GET());
   }

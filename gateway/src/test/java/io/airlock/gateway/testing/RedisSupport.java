@@ -96,13 +96,44 @@ public final class RedisSupport {
     throw last;
   }
 
+  /**
+   * A redis-server of the caller's own that also speaks TLS on {@link PrivateRedis#tlsPort()},
+   * with {@code cert}/{@code key} and trusting {@code ca} for client certificates, which it
+   * demands when {@code clientCertificates} is true. The plain port stays open on loopback for
+   * probing and cleanup.
+   */
+  public static PrivateRedis startPrivateTls(Path cert, Path key, Path ca, boolean clientCertificates) {
+    requireBinary("redis-server", "a private TLS server");
+    IllegalStateException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      int port = freePort();
+      int tlsPort = freePort();
+      String[] args = {"--tls-port", Integer.toString(tlsPort), "--tls-cert-file", cert.toString(), "--tls-key-file",
+          key.toString(), "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", clientCertificates ? "yes" : "no"};
+      try {
+        return new PrivateRedis(port, tlsPort, args, start(port, args));
+      } catch (IllegalStateException e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
   /** A running redis-server started by {@link #startPrivate()}. */
   public static final class PrivateRedis implements AutoCloseable {
     private final int port;
+    private final int tlsPort;
+    private final String[] args;
     private volatile Process process;
 
     private PrivateRedis(int port, Process process) {
+      this(port, 0, new String[0], process);
+    }
+
+    private PrivateRedis(int port, int tlsPort, String[] args, Process process) {
       this.port = port;
+      this.tlsPort = tlsPort;
+      this.args = args;
       this.process = process;
     }
 
@@ -112,6 +143,11 @@ public final class RedisSupport {
 
     public int port() {
       return port;
+    }
+
+    /** The TLS port of a server from {@link #startPrivateTls}. */
+    public int tlsPort() {
+      return tlsPort;
     }
 
     public long pid() {
@@ -137,7 +173,7 @@ public final class RedisSupport {
       if (process.isAlive()) {
         kill();
       }
-      process = start(port);
+      process = start(port, args);
     }
 
     @Override

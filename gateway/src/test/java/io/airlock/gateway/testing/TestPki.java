@@ -41,19 +41,52 @@ public record TestPki(Path caCert, Path serverCert, Path serverKey, Path otherCa
     return new TestPki(ca, server, serverKey, other);
   }
 
-  /** An SSL context trusting only {@code caPem}, for test clients. */
-  public static SSLContext trusting(Path caPem, String protocol) throws Exception {
+  /** A certificate and key this CA signed. */
+  public record Issued(Path cert, Path key) {}
+
+  /**
+   * Another certificate from this CA, e.g. for a host name the test does not connect to.
+   *
+   * @param san the subjectAltName value, e.g. {@code DNS:redis.elsewhere.example}
+   */
+  public Issued issue(String name, String cn, String san) throws Exception {
+    Path dir = caCert.getParent();
+    Path key = dir.resolve(name + ".key");
+    Path csr = dir.resolve(name + ".csr");
+    Path cert = dir.resolve(name + ".pem");
+    Path ext = dir.resolve(name + ".ext");
+    Files.writeString(ext, "subjectAltName=" + san + "\nextendedKeyUsage=serverAuth,clientAuth\n");
+    openssl(dir, "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key.toString(),
+        "-out", csr.toString(), "-subj", "/CN=" + cn);
+    openssl(dir, "x509", "-req", "-in", csr.toString(), "-CA", caCert.toString(), "-CAkey", dir.resolve("ca.key").toString(),
+        "-CAcreateserial", "-out", cert.toString(), "-days", "2", "-extfile", ext.toString());
+    return new Issued(cert, key);
+  }
+
+  /** The leaf certificate of a PEM file. */
+  public static X509Certificate certificate(Path pem) throws Exception {
+    try (InputStream in = Files.newInputStream(pem)) {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+  }
+
+  /** An SSL context trusting only the CAs in {@code caPems}, for test clients. */
+  public static SSLContext trusting(String protocol, Path... caPems) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     ks.load(null, null);
-    try (InputStream in = Files.newInputStream(caPem)) {
-      X509Certificate c = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-      ks.setCertificateEntry("ca", c);
+    for (int i = 0; i < caPems.length; i++) {
+      ks.setCertificateEntry("ca" + i, certificate(caPems[i]));
     }
     TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(ks);
     SSLContext ctx = SSLContext.getInstance(protocol);
     ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
+  }
+
+  /** An SSL context trusting only {@code caPem}, for test clients. */
+  public static SSLContext trusting(Path caPem, String protocol) throws Exception {
+    return trusting(protocol, caPem);
   }
 
   /** Runs openssl; returns its combined output and exit status. */

@@ -142,6 +142,38 @@ class TlsTest {
   }
 
   @Test
+  void the_files_are_watched_every_5s_by_default_0s_turns_it_off_and_a_busy_poll_is_refused() throws Exception {
+    String grants = "grants: { issuer: https://a.example.com, activeKid: k, keys: [ { kid: k, file: k.jwk.json } ] }";
+    Files.writeString(dir.resolve("routes.yaml"),
+        "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://b:1\", methods: [GET], passthrough: true }\n");
+    Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
+        "dataPlane: { tls: { certFile: dp.pem, keyFile: dp.key } }",
+        "controlPlane: { tls: { certFile: cp.pem, keyFile: cp.key, watchInterval: 0s } }",
+        grants, "identity: { mode: demo }", ""));
+    AirlockConfig c = ConfigLoader.load(dir);
+    assertThat(c.dataPlane().tls().orElseThrow().watchInterval()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.controlPlane().tls().orElseThrow().watchInterval()).isZero();
+
+    Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
+        "dataPlane: { tls: { certFile: dp.pem, keyFile: dp.key, watchInterval: 10ms } }",
+        "controlPlane: { tls: { certFile: cp.pem, keyFile: cp.key, watchInterval: 2h } }",
+        grants, "identity: { mode: demo }", ""));
+    assertThatThrownBy(() -> ConfigLoader.load(dir))
+        .hasMessageContaining("airlock.yaml: dataPlane.tls.watchInterval: must be 0s (off) or at least 100ms")
+        .hasMessageContaining("airlock.yaml: controlPlane.tls.watchInterval: 2h is over the maximum of 1h");
+  }
+
+  @Test
+  void a_key_that_does_not_belong_to_its_certificate_stops_start_up_naming_file_and_key() throws Exception {
+    TestPki other = TestPki.create(dir.resolve("pki-other"));
+    AirlockConfig cfg = withTls(TestConfigs.config(dir, URI.create("http://127.0.0.1:9")));
+    Files.copy(other.serverKey(), pki.serverKey(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThatThrownBy(() -> AirlockNode.start(cfg, Clock.systemUTC()))
+        .hasMessageContaining("airlock.yaml: dataPlane.tls.keyFile: " + pki.serverKey() + " does not belong to the certificate in "
+            + pki.serverCert());
+  }
+
+  @Test
   void a_certificate_file_that_cannot_be_read_stops_start_up_naming_file_and_key() throws Exception {
     AirlockConfig cfg = withTls(TestConfigs.config(dir, URI.create("http://127.0.0.1:9")));
     Files.delete(pki.serverKey());

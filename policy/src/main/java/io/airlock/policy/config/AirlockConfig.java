@@ -98,6 +98,11 @@ public record AirlockConfig(
         maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);
   }
 
+  public AirlockConfig withRevocation(RevocationConfig r) {
+    return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, r, identity, accessLog, routes,
+        maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);
+  }
+
   public AirlockConfig withIdentity(IdentityConfig i) {
     return new AirlockConfig(configDir, node, dataPlane, controlPlane, grants, revocation, i, accessLog, routes,
         maskingProfiles, policy, audit, redis, secrets, tickets, shutdown);

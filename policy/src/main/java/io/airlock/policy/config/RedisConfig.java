@@ -3,6 +3,7 @@ package io.airlock.policy.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -17,13 +18,20 @@ import java.util.regex.Pattern;
  *     would move the Cluster hash tag
  * @param commandTimeout a command that has no answer by then fails (the caller fails closed)
  * @param connectTimeout TCP connect (and handshake) limit
+ * @param username ACL user name ({@code AUTH username password}); without it, {@code AUTH password}
+ * @param password from {@code redis.passwordFile} or {@code redis.passwordEnv}; never in a URI
+ * @param tls for {@code rediss://}: the CA bundle the server's certificate must chain to (hostname
+ *     verification is always on) and an optional client certificate; without it, the JVM's trust store
  */
 public record RedisConfig(
     List<String> uris,
     boolean cluster,
     String keyPrefix,
     Duration commandTimeout,
-    Duration connectTimeout) {
+    Duration connectTimeout,
+    Optional<String> username,
+    Optional<SecretSource> password,
+    Optional<UpstreamTls> tls) {
 
   public static final String DEFAULT_KEY_PREFIX = "airlock:";
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMillis(500);
@@ -45,6 +53,15 @@ public record RedisConfig(
     }
     Objects.requireNonNull(commandTimeout, "commandTimeout");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(password, "password");
+    Objects.requireNonNull(tls, "tls");
+  }
+
+  /** Without credentials or TLS settings of its own. */
+  public RedisConfig(
+      List<String> uris, boolean cluster, String keyPrefix, Duration commandTimeout, Duration connectTimeout) {
+    this(uris, cluster, keyPrefix, commandTimeout, connectTimeout, Optional.empty(), Optional.empty(), Optional.empty());
   }
 
   public static RedisConfig of(String uri) {
@@ -53,7 +70,15 @@ public record RedisConfig(
   }
 
   public RedisConfig withKeyPrefix(String prefix) {
-    return new RedisConfig(uris, cluster, prefix, commandTimeout, connectTimeout);
+    return new RedisConfig(uris, cluster, prefix, commandTimeout, connectTimeout, username, password, tls);
+  }
+
+  public RedisConfig withCredentials(Optional<String> user, Optional<SecretSource> secret) {
+    return new RedisConfig(uris, cluster, keyPrefix, commandTimeout, connectTimeout, user, secret, tls);
+  }
+
+  public RedisConfig withTls(Optional<UpstreamTls> t) {
+    return new RedisConfig(uris, cluster, keyPrefix, commandTimeout, connectTimeout, username, password, t);
   }
 
   /** The URIs without passwords, for logs and error messages. */
@@ -74,6 +99,12 @@ public record RedisConfig(
         + commandTimeout
         + ", connectTimeout="
         + connectTimeout
+        + ", username="
+        + username
+        + ", password="
+        + password.map(SecretSource::describe)
+        + ", tls="
+        + tls
         + "]";
   }
 }

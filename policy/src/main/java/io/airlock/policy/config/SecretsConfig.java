@@ -4,17 +4,22 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * {@code secrets.*} in airlock.yaml: where the attribution keys live. Files only, never values in
- * YAML, so a config that is shared or committed carries no secret.
+ * {@code secrets.*} in airlock.yaml: where the attribution keys come from, a file or an
+ * environment variable each, never a YAML value.
  *
- * @param watermarkKeyFile key of the MAC in {@code X-Airlock-Watermark}
- * @param maskingKeyFile key the {@code hmac} masking strategy derives each agent's key from
+ * @param watermarkKey key of the MAC in {@code X-Airlock-Watermark}
+ * @param maskingKey key the {@code hmac} masking strategy derives each agent's key from
  * @param generateMissing demo only: create missing files (0600) and do not insist on 0600
  */
-public record SecretsConfig(Path watermarkKeyFile, Path maskingKeyFile, boolean generateMissing) {
+public record SecretsConfig(SecretSource watermarkKey, SecretSource maskingKey, boolean generateMissing) {
   public SecretsConfig {
-    Objects.requireNonNull(watermarkKeyFile, "watermarkKeyFile");
-    Objects.requireNonNull(maskingKeyFile, "maskingKeyFile");
+    Objects.requireNonNull(watermarkKey, "watermarkKey");
+    Objects.requireNonNull(maskingKey, "maskingKey");
+  }
+
+  /** Both keys in files. */
+  public SecretsConfig(Path watermarkKeyFile, Path maskingKeyFile, boolean generateMissing) {
+    this(new SecretSource.FromFile(watermarkKeyFile), new SecretSource.FromFile(maskingKeyFile), generateMissing);
   }
 
   /** Where a config without a {@code secrets} section keeps them: {@code keys/} beside it, generated. */

@@ -5,10 +5,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@code routes[n].tls}: how the gateway trusts an {@code https://} backend, and optionally the
- * client certificate it presents to it (mTLS). Hostname verification is always on.
+ * How the gateway trusts a server it connects to over TLS ({@code routes[n].tls} for an {@code
+ * https://} backend, {@code redis.tls} for {@code rediss://}), and optionally the client
+ * certificate it presents (mTLS). Hostname verification is always on.
  *
- * @param caFile PEM bundle of the CAs the backend's certificate must chain to
+ * @param caFile PEM bundle of the CAs the server's certificate must chain to
  * @param certFile client certificate chain (PEM), present together with {@code keyFile}
  * @param keyFile client private key (PEM)
  */

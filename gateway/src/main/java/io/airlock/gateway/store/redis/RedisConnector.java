@@ -1,10 +1,15 @@
 package io.airlock.gateway.store.redis;
 
+import io.airlock.gateway.config.SecretValues;
 import io.airlock.policy.config.RedisConfig;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.StaticCredentialsProvider;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -20,6 +25,7 @@ import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.RedisClient;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +88,16 @@ public final class RedisConnector implements AutoCloseable {
    */
   public static CompletionStage<RedisConnector> connect(RedisConfig config) {
     Objects.requireNonNull(config, "config");
-    List<RedisURI> uris = config.uris().stream().map(u -> uri(u, config)).toList();
+    RedisCredentialsProvider credentials;
+    SslOptions ssl;
+    try {
+      credentials = credentials(config);
+      ssl = ssl(config);
+    } catch (IOException | RuntimeException e) {
+      return CompletableFuture.failedFuture(new RedisUnavailableException(
+          "cannot connect to Redis at " + config.redactedUris() + ": " + e.getMessage(), e));
+    }
+    List<RedisURI> uris = config.uris().stream().map(u -> uri(u, config, credentials)).toList();
     SocketOptions socket =
         SocketOptions.builder().connectTimeout(config.connectTimeout()).keepAlive(true).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(config.commandTimeout());
@@ -103,6 +118,7 @@ public final class RedisConnector implements AutoCloseable {
               .timeoutOptions(timeouts)
               .socketOptions(socket)
               .requestQueueSize(REQUEST_QUEUE_SIZE)
+              .sslOptions(ssl)
               .topologyRefreshOptions(
                   ClusterTopologyRefreshOptions.builder()
                       .enablePeriodicRefresh(TOPOLOGY_REFRESH)
@@ -133,6 +149,7 @@ public final class RedisConnector implements AutoCloseable {
               .timeoutOptions(timeouts)
               .socketOptions(socket)
               .requestQueueSize(REQUEST_QUEUE_SIZE)
+              .sslOptions(ssl)
               .build());
       client = single;
       RedisURI uri = uris.get(0);
@@ -158,8 +175,60 @@ public final class RedisConnector implements AutoCloseable {
                 .handle(
                     (x, y) -> {
                       throw new RedisUnavailableException(
-                          "cannot connect to Redis at " + config.redactedUris(), unwrap(e));
+                          "cannot connect to Redis at " + config.redactedUris() + why(unwrap(e)), unwrap(e));
                     }));
+  }
+
+  /**
+   * What went wrong, for the start-up error: a failed TLS handshake names the check that failed
+   * (untrusted chain, host not in the certificate), which Lettuce's "unable to connect" hides in
+   * its causes. Exception messages here name hosts and certificates, never the password.
+   */
+  static String why(Throwable e) {
+    Throwable deepest = e;
+    boolean tls = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      tls |= t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException;
+      deepest = t;
+    }
+    if (tls) {
+      String m = String.valueOf(deepest.getMessage());
+      return ": TLS handshake failed (" + m + "): " + (m.contains("certificate_required") || m.contains("bad_certificate")
+          ? "the server wants a client certificate it trusts (redis.tls.certFile and redis.tls.keyFile)"
+          : "the server's certificate must chain to redis.tls.caFile (or the JVM trust store) and name the host in redis.uri");
+    }
+    return deepest == e ? "" : ": " + deepest.getClass().getSimpleName() + ": " + deepest.getMessage();
+  }
+
+  private static RedisCredentialsProvider credentials(RedisConfig config) throws IOException {
+    if (config.password().isEmpty()) {
+      return null;
+    }
+    String password;
+    try {
+      password = SecretValues.read(config.password().get());
+    } catch (IOException e) {
+      throw new IOException("redis.passwordFile: " + config.password().get().describe() + " cannot be read ("
+          + e.getClass().getSimpleName() + ")", e);
+    }
+    // a password file usually ends with a newline that is not part of the password
+    String trimmed = password.replaceFirst("\\R+$", "");
+    return new StaticCredentialsProvider(config.username().orElse(null), trimmed.toCharArray());
+  }
+
+  /**
+   * TLS 1.2+ with the configured CA bundle and client certificate. Hostname verification is
+   * Lettuce's {@code SslVerifyMode.FULL}, which {@link #uri} sets on every URI whatever it says.
+   */
+  private static SslOptions ssl(RedisConfig config) {
+    SslOptions.Builder b = SslOptions.builder().jdkSslProvider().protocols("TLSv1.3", "TLSv1.2");
+    config.tls().ifPresent(t -> {
+      b.trustManager(t.caFile().toFile());
+      if (t.certFile().isPresent() && t.keyFile().isPresent()) {
+        b.keyManager(t.certFile().get().toFile(), t.keyFile().get().toFile(), null);
+      }
+    });
+    return b.build();
   }
 
   /**
@@ -195,11 +264,17 @@ public final class RedisConnector implements AutoCloseable {
     }
   }
 
-  private static RedisURI uri(String text, RedisConfig config) {
+  private static RedisURI uri(String text, RedisConfig config, RedisCredentialsProvider credentials) {
     RedisURI uri = RedisURI.create(text);
     // the URI timeout bounds the connection handshake (HELLO, AUTH, SELECT), which is part of
     // connecting; commands get commandTimeout through TimeoutOptions
     uri.setTimeout(config.connectTimeout());
+    if (credentials != null) {
+      uri.setCredentialsProvider(credentials);
+    }
+    if (uri.isSsl()) {
+      uri.setVerifyPeer(SslVerifyMode.FULL);
+    }
     return uri;
   }
 
