@@ -52,6 +52,7 @@ public final class TinyIdp implements AutoCloseable {
   private volatile String refuseWith;
   private volatile String nextAudience;
   private volatile boolean mixUpNextChallenge;
+  private volatile String nextNonce;
 
   public TinyIdp() throws Exception {
     vertx = Vertx.vertx();
@@ -86,6 +87,11 @@ public final class TinyIdp implements AutoCloseable {
   /** The next ID token is issued for this audience instead of the client id, once. */
   public void nextTokenAudience(String audience) {
     nextAudience = audience;
+  }
+
+  /** The next ID token carries this nonce instead of the one the sign-in sent, once. */
+  public void nextTokenNonce(String nonce) {
+    nextNonce = nonce;
   }
 
   /**
@@ -139,8 +145,10 @@ public final class TinyIdp implements AutoCloseable {
     }
     String audience = nextAudience != null ? nextAudience : CLIENT_ID;
     nextAudience = null;
+    String nonce = nextNonce != null ? nextNonce : q.get("nonce");
+    nextNonce = null;
     String code = UUID.randomUUID().toString();
-    codes.put(code, new Issued(challenge, redirect, q.get("nonce"), next, audience));
+    codes.put(code, new Issued(challenge, redirect, nonce, next, audience));
     redirect(ctx.response(), redirect, Map.of("code", code, "state", state));
   }
 

@@ -240,6 +240,24 @@ class SsoSignInTest {
   }
 
   @Test
+  void anIdTokenIssuedForAnotherSignInIsRefusedByItsNonce() throws Exception {
+    idp.nextTokenNonce("the-nonce-of-someone-elses-sign-in");
+    Jar jar = new Jar();
+    JsonObject r = jar.collect(jar.handoff(jar.toCallback()), 401);
+    assertThat(r.getString("error")).isEqualTo("id_token_invalid");
+    assertThat(r.getString("message")).contains("nonce is not this sign-in's");
+  }
+
+  @Test
+  void someoneWithoutAnAirlockRoleIsToldSoAndNotSignedIn() throws Exception {
+    idp.signInAs("dave", List.of("offline_access"), List.of("payments"));
+    Jar jar = new Jar();
+    JsonObject r = jar.collect(jar.handoff(jar.toCallback()), 401);
+    assertThat(r.getString("error")).isEqualTo("no_role");
+    assertThat(r.getString("message")).contains("dave").contains("none of the roles agent, manager or security");
+  }
+
+  @Test
   void theProviderRefusesATokenRequestWithoutTheVerifier() throws Exception {
     // what makes the positive path above proof that the gateway sends the right verifier
     Jar jar = new Jar();
