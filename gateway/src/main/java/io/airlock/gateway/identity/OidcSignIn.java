@@ -352,9 +352,10 @@ public final class OidcSignIn implements AutoCloseable {
     String state = ctx.request().getParam("state");
     Attempt attempt = state == null ? null : attempts.asMap().remove(state);
     if (attempt == null) {
+      // anyone can send this, and anyone may read its outcome: no text of the request in it
       finish(ctx, new Failed(null, "sign_in_unknown",
-          "This sign-in is unknown, expired or was already used (state "
-              + (state == null ? "missing" : shown(state)) + "). Start again with Sign in with SSO."));
+          (state == null ? "The identity provider's answer carried no state. " : "This sign-in is unknown, expired or was"
+              + " already used (or it began on another Airlock node). ") + "Start again with Sign in with SSO."));
       return;
     }
     if (browser == null || !same(browser, attempt.browser())) {

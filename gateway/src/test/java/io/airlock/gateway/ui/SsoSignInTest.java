@@ -201,7 +201,7 @@ class SsoSignInTest {
 
     JsonObject replay = jar.collect(jar.handoff(callback), 401);
     assertThat(replay.getString("error")).isEqualTo("sign_in_unknown");
-    assertThat(replay.getString("message")).contains("already used").contains(param(callback, "state").substring(0, 10));
+    assertThat(replay.getString("message")).contains("already used").doesNotContain(param(callback, "state"));
     assertThat(replay.containsKey("token")).isFalse();
   }
 
