@@ -53,6 +53,7 @@ public final class TinyIdp implements AutoCloseable {
   private volatile String nextAudience;
   private volatile boolean mixUpNextChallenge;
   private volatile String nextNonce;
+  private volatile JsonObject discoveryOverrides = new JsonObject();
 
   public TinyIdp() throws Exception {
     vertx = Vertx.vertx();
@@ -89,6 +90,14 @@ public final class TinyIdp implements AutoCloseable {
     nextAudience = audience;
   }
 
+  /**
+   * Discovery answers with these fields replaced (e.g. another {@code issuer}), until called
+   * again with an empty object.
+   */
+  public void discoveryOverrides(JsonObject fields) {
+    discoveryOverrides = fields.copy();
+  }
+
   /** The next ID token carries this nonce instead of the one the sign-in sent, once. */
   public void nextTokenNonce(String nonce) {
     nextNonce = nonce;
@@ -111,7 +120,8 @@ public final class TinyIdp implements AutoCloseable {
         .put("response_types_supported", new JsonArray().add("code"))
         .put("grant_types_supported", new JsonArray().add("authorization_code"))
         .put("code_challenge_methods_supported", new JsonArray().add("S256"))
-        .put("id_token_signing_alg_values_supported", new JsonArray().add("ES256")));
+        .put("id_token_signing_alg_values_supported", new JsonArray().add("ES256"))
+        .mergeIn(discoveryOverrides));
   }
 
   private void authorize(RoutingContext ctx) {

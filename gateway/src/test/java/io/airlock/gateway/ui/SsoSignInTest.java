@@ -2,10 +2,9 @@ package io.airlock.gateway.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.gateway.identity.SsoJar;
 import io.airlock.gateway.identity.TinyIdp;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.json.JsonObject;
-import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -120,82 +119,42 @@ class SsoSignInTest {
 
   // --- over HTTP, one cookie jar per browser ---------------------------------------------------
 
-  /** A browser without a screen: follows nothing by itself, keeps its own cookies. */
-  private static final class Jar {
-    final HttpClient http =
-        HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
-
-    /** GET that must redirect; returns where to. */
-    URI redirectFrom(URI uri) throws Exception {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(uri + " answered " + r.body()).isEqualTo(302);
-      return URI.create(r.headers().firstValue("Location").orElseThrow());
-    }
-
-    /** Up to the provider's redirect back: the callback URL with code and state. */
-    URI toCallback() throws Exception {
-      URI authorize = redirectFrom(URI.create(node.ui + "auth/oidc/login"));
-      assertThat(authorize.toString()).startsWith(idp.issuer() + "/authorize?");
-      return redirectFrom(authorize);
-    }
-
-    /** The callback; returns the hand-off id the UI would find in its URL fragment. */
-    String handoff(URI callback) throws Exception {
-      URI ui = redirectFrom(callback);
-      assertThat(ui.toString()).startsWith(node.ui + "#/sso/");
-      assertThat(ui.toString()).as("no token in the URL").hasSizeLessThan(node.ui.length() + 64);
-      return ui.getFragment().substring("/sso/".length());
-    }
-
-    JsonObject collect(String handoff, int expectedStatus) throws Exception {
-      HttpResponse<String> r = http.send(
-          HttpRequest.newBuilder(URI.create(node.ui + "auth/oidc/session"))
-              .timeout(Duration.ofSeconds(20))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("handoff", handoff).encode()))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
-      return new JsonObject(r.body());
-    }
-
-    int api(String token) throws Exception {
-      return http.send(
-              HttpRequest.newBuilder(URI.create(node.ui + "api/requests"))
-                  .header("Authorization", "Bearer " + token)
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.discarding())
-          .statusCode();
-    }
+  private static SsoJar jar() {
+    return new SsoJar(node.ui, idp);
   }
 
   private static String param(URI uri, String name) {
-    List<String> v = new QueryStringDecoder(uri).parameters().get(name);
-    return v == null ? null : v.get(0);
+    return SsoJar.param(uri, name);
   }
 
   @Test
   void theHandOffIsCollectedOnceAndOnlyByTheBrowserThatSignedIn() throws Exception {
     idp.signInAs("sam", List.of("security"), List.of());
-    Jar mine = new Jar();
+    SsoJar mine = jar();
     String handoff = mine.handoff(mine.toCallback());
 
-    JsonObject other = new Jar().collect(handoff, 401);
+    JsonObject other = jar().collect(handoff, 401);
     assertThat(other.getString("error")).isEqualTo("sign_in_other_browser");
 
     JsonObject session = mine.collect(handoff, 200);
     assertThat(session.getString("user")).isEqualTo("sam");
     assertThat(session.getJsonArray("roles").getList()).containsExactly("security");
-    assertThat(mine.api(session.getString("token"))).isEqualTo(200);
+    String token = session.getString("token");
+    assertThat(mine.api(token, "/api/requests").statusCode()).isEqualTo(200);
 
     assertThat(mine.collect(handoff, 401).getString("error")).isEqualTo("handoff_unknown");
+    // the sign-in is on the record, and the token is good enough for security's own API
+    HttpResponse<String> audit = mine.api(token, "/api/audit?agent=sam");
+    assertThat(audit.statusCode()).isEqualTo(200);
+    assertThat(new io.vertx.core.json.JsonArray(audit.body()).stream()
+            .map(JsonObject.class::cast)
+            .filter(r -> "login".equals(r.getString("type"))))
+        .anySatisfy(r -> assertThat(r.getString("via")).isEqualTo("oidc"));
   }
 
   @Test
   void aReplayedStateIsRefused() throws Exception {
-    Jar jar = new Jar();
+    SsoJar jar = jar();
     URI callback = jar.toCallback();
     assertThat(jar.collect(jar.handoff(callback), 200).getString("user")).isEqualTo("alice");
 
@@ -208,8 +167,8 @@ class SsoSignInTest {
   @Test
   void aSignInStartedInAnotherBrowserIsRefused() throws Exception {
     // login CSRF: the attacker's own finished sign-in, delivered to the victim's browser
-    URI attackersCallback = new Jar().toCallback();
-    Jar victim = new Jar();
+    URI attackersCallback = jar().toCallback();
+    SsoJar victim = jar();
     JsonObject r = victim.collect(victim.handoff(attackersCallback), 401);
     assertThat(r.getString("error")).isEqualTo("sign_in_other_browser");
     assertThat(r.containsKey("token")).isFalse();
@@ -218,9 +177,9 @@ class SsoSignInTest {
   @Test
   void aCodeInjectedIntoAnotherSignInFailsPkceAtTheProvider() throws Exception {
     // the code of victim's sign-in, intercepted before it reached the gateway
-    URI stolen = new Jar().toCallback();
-    Jar attacker = new Jar();
-    URI authorize = attacker.redirectFrom(URI.create(node.ui + "auth/oidc/login"));
+    URI stolen = jar().toCallback();
+    SsoJar attacker = jar();
+    URI authorize = attacker.login();
     URI forged = URI.create(node.ui + "auth/oidc/callback?code=" + param(stolen, "code") + "&state=" + param(authorize, "state"));
 
     JsonObject r = attacker.collect(attacker.handoff(forged), 401);
@@ -232,7 +191,7 @@ class SsoSignInTest {
   @Test
   void anIdTokenForAnotherAudienceIsRefused() throws Exception {
     idp.nextTokenAudience("some-other-app");
-    Jar jar = new Jar();
+    SsoJar jar = jar();
     JsonObject r = jar.collect(jar.handoff(jar.toCallback()), 401);
     assertThat(r.getString("error")).isEqualTo("id_token_invalid");
     assertThat(r.getString("message")).contains("aud must contain 'airlock'").contains("some-other-app");
@@ -242,7 +201,7 @@ class SsoSignInTest {
   @Test
   void anIdTokenIssuedForAnotherSignInIsRefusedByItsNonce() throws Exception {
     idp.nextTokenNonce("the-nonce-of-someone-elses-sign-in");
-    Jar jar = new Jar();
+    SsoJar jar = jar();
     JsonObject r = jar.collect(jar.handoff(jar.toCallback()), 401);
     assertThat(r.getString("error")).isEqualTo("id_token_invalid");
     assertThat(r.getString("message")).contains("nonce is not this sign-in's");
@@ -251,7 +210,7 @@ class SsoSignInTest {
   @Test
   void someoneWithoutAnAirlockRoleIsToldSoAndNotSignedIn() throws Exception {
     idp.signInAs("dave", List.of("offline_access"), List.of("payments"));
-    Jar jar = new Jar();
+    SsoJar jar = jar();
     JsonObject r = jar.collect(jar.handoff(jar.toCallback()), 401);
     assertThat(r.getString("error")).isEqualTo("no_role");
     assertThat(r.getString("message")).contains("dave").contains("none of the roles agent, manager or security");
@@ -260,7 +219,7 @@ class SsoSignInTest {
   @Test
   void theProviderRefusesATokenRequestWithoutTheVerifier() throws Exception {
     // what makes the positive path above proof that the gateway sends the right verifier
-    Jar jar = new Jar();
+    SsoJar jar = jar();
     URI callback = jar.toCallback();
     HttpResponse<String> r = jar.http.send(
         HttpRequest.newBuilder(URI.create(idp.issuer() + "/token"))
