@@ -182,20 +182,32 @@ export function mountAgent(root, ctx) {
     viewerBox.scrollIntoView({block: 'nearest'});
   }
 
+  let suspended = false;
   function showSuspended() {
+    suspended = true;
     replace(suspendedBox, h('p', {class: 'state error', role: 'alert'},
         h('strong', {}, 'Security suspended your account. '),
         'Nothing can be read with your grants until they resume you; grants that have not expired work again then.'));
+  }
+
+  function showResumed() {
+    if (!suspended) return;
+    suspended = false;
+    replace(suspendedBox, h('p', {class: 'state ok', role: 'status'}, 'Security resumed your account: your grants work again.'));
+    announce('Security resumed your account');
+    refresh();
   }
 
   let shown = [];
   const unsubscribe = events.subscribe((e) => {
     const a = e.attributes || {};
     if (e.type === 'agent_suspended' && a.agent === session.user) showSuspended();
-    if (e.type === 'agent_resumed' && a.agent === session.user) {
-      replace(suspendedBox, h('p', {class: 'state ok', role: 'status'}, 'Security resumed your account: your grants work again.'));
-      announce('Security resumed your account');
-      refresh();
+    if (e.type === 'agent_resumed' && a.agent === session.user) showResumed();
+    // sent first on every (re)connect: a suspended agent's stream is cut, so the resume itself
+    // may never arrive
+    if (e.type === 'agent_state' && a.agent === session.user) {
+      if (a.suspended === 'true') showSuspended();
+      else showResumed();
     }
     if (e.type === 'kill_all') {
       for (const r of shown) if (r.grant) deadGrants.set(r.grant.jti, 'security killed every session');

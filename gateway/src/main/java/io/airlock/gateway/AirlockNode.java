@@ -178,7 +178,10 @@ public final class AirlockNode implements AutoCloseable {
         }
       }
 
-      Events events = new Events(vertx, stores.events(), AirlockNode::mayReceive);
+      Events events = new Events(vertx, stores.events(), AirlockNode::mayReceive, staff -> staff.has(Role.AGENT)
+          ? new StoreEvent("agent_state", Map.of("agent", staff.id(),
+              "suspended", String.valueOf(revocations.current().suspendedAgents().contains(staff.id()))))
+          : null);
       closeables.add(events);
       revocations.onChange(snapshot -> events.closeStreamsKilledBy(snapshot));
       Consumer<KillSwitchRoutes.ControlEvent> controlEvents =
