@@ -299,6 +299,12 @@ class ApprovalsUiTest {
     String manager = signIn("maria");
     String row = "#grants-table tr[data-jti='" + jti + "']";
     browser.type(row + " input[name='reason']", "Ticket closed by the customer");
+    // a live update redraws the page while the manager types: the reason must survive it
+    ControlPlaneClient.Reply other = ControlPlaneClient.login(node.node.controlPlanePort(), "bob").post("/api/requests",
+        new JsonObject().put("ticket", "SUP-1235").put("clients", new JsonArray().add("c-0010"))
+            .put("reason", "Arrives while maria types a revoke reason").put("durationMinutes", 5));
+    browser.await(".queue-item[data-request-id='" + other.json().getString("id") + "']");
+    assertThat(browser.find(row + " input[name='reason']").getAttribute("value")).isEqualTo("Ticket closed by the customer");
     browser.screenshot("13-manager-active-grants");
     long sentAt = System.currentTimeMillis();
     browser.click(row + " button.danger");
