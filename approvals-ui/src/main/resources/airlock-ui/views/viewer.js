@@ -94,10 +94,18 @@ export function openViewer(root, {requestId, client}, ctx) {
   function end(code, message) {
     if (closed) return;
     if (ended) {
-      // the data plane's refusal often arrives before the live event that says who and why:
-      // the more precise words replace the first ones
-      const whyEl = stage.querySelector('#viewer-ended .why');
-      if (whyEl && message && code === endedCode) whyEl.textContent = message;
+      // the data plane's refusal often arrives before the live event that says who and why, and
+      // a kill cuts a read mid-flight, which looks like the network failing: the more precise
+      // words replace the first ones
+      const box = stage.querySelector('#viewer-ended');
+      if (!box || !(code === endedCode ? message : endedCode === 'network')) return;
+      box.querySelector('.why').textContent = message || REASONS[code] || 'Access ended.';
+      if (code !== endedCode) {
+        endedCode = code;
+        box.dataset.code = code;
+        box.querySelector('.code').textContent = ` (${code})`;
+        if (ctx.onEnded) ctx.onEnded(code, box.querySelector('.why').textContent, grant && grant.jti);
+      }
       return;
     }
     ended = true;
