@@ -15,6 +15,9 @@ export class ApiError extends Error {
   }
 }
 
+// set when this tab held a session that had expired before the page (re)loaded, so the sign-in
+// screen can say so instead of looking as if nobody had ever signed in
+let expiredBeforeLoad = false;
 let session = load();
 const expiredListeners = new Set();
 
@@ -24,14 +27,22 @@ function load() {
     if (!raw) return null;
     const s = JSON.parse(raw);
     if (!s || typeof s.token !== 'string') return null;
-    if (s.expiresAt && Date.parse(s.expiresAt) <= Date.now()) {
+    if (s.expiresAt && !(Date.parse(s.expiresAt) > Date.now())) {
       sessionStorage.removeItem(SESSION_KEY);
+      expiredBeforeLoad = true;
       return null;
     }
     return s;
   } catch (e) {
     return null;
   }
+}
+
+/** True once if the stored session had expired when the page loaded. */
+export function takeExpiredBeforeLoad() {
+  const was = expiredBeforeLoad;
+  expiredBeforeLoad = false;
+  return was;
 }
 
 export function currentSession() {
@@ -86,7 +97,9 @@ export async function api(method, path, body, opts = {}) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
-      credentials: 'omit',
+      // staff tokens travel in the header only; the one exception is SSO's hand-off, which
+      // must carry the sign-in cookie that ties it to this browser
+      credentials: opts.credentials || 'omit',
       signal: opts.signal,
     });
   } catch (e) {
@@ -118,8 +131,8 @@ export function query(params) {
 let configPromise = null;
 
 /**
- * {dataPlaneUrl, identityMode}: from GET /api/config when the node serves it, else from the
- * page's <meta name="airlock-data-plane">, else the demo default.
+ * {dataPlaneUrl, identityMode, ssoSignIn}: from GET /api/config when the node serves it, else
+ * from the page's <meta name="airlock-data-plane">, else the demo default.
  */
 export function config() {
   if (!configPromise) {
@@ -128,6 +141,7 @@ export function config() {
       const fallback = {
         dataPlaneUrl: (meta && meta.content) || 'http://127.0.0.1:8080',
         identityMode: 'demo',
+        ssoSignIn: false,
         fromServer: false,
       };
       try {
@@ -137,6 +151,7 @@ export function config() {
         return {
           dataPlaneUrl: typeof c.dataPlaneUrl === 'string' && c.dataPlaneUrl ? c.dataPlaneUrl.replace(/\/+$/, '') : fallback.dataPlaneUrl,
           identityMode: typeof c.identityMode === 'string' ? c.identityMode : fallback.identityMode,
+          ssoSignIn: c.ssoSignIn === true,
           fromServer: true,
         };
       } catch (e) {

@@ -1,8 +1,9 @@
 // Shell: session, navigation by role, the one event stream, and which view is mounted.
 // Routes are hash fragments naming a view (#/agent, #/approvals, #/security); nothing secret
-// ever goes into the URL.
+// ever goes into the URL. #/sso/<id> is where single sign-on lands: <id> is a one-time hand-off
+// that only this browser can redeem (see views/signin.js), and it leaves the address bar at once.
 
-import {config, currentSession, hasRole, onSessionExpired, setSession} from './api.js';
+import {config, currentSession, hasRole, onSessionExpired, setSession, takeExpiredBeforeLoad} from './api.js';
 import {EventStream} from './sse.js';
 import {h, replace, announce} from './dom.js';
 import {mountSignIn} from './views/signin.js';
@@ -111,6 +112,14 @@ async function render() {
   const cfg = await config();
   const s = currentSession();
   let name = currentRoute();
+  let handoff = null;
+  if (name === 'sso') {
+    // read once, then out of the address bar and the history entry
+    const m = /^#\/sso\/([A-Za-z0-9_-]{1,128})$/.exec(location.hash);
+    handoff = !s && m ? m[1] : null;
+    history.replaceState(null, '', s ? `#/${homeFor()}` : '#/signin');
+    name = s ? homeFor() : 'signin';
+  }
   if (!s) {
     events.stop();
     renderNav(null);
@@ -120,7 +129,7 @@ async function render() {
     }
     const message = signInMessage;
     signInMessage = null;
-    unmount = mountSignIn(view, {config: cfg, message, onSignedIn});
+    unmount = mountSignIn(view, {config: cfg, message, handoff, onSignedIn});
     return;
   }
   if (!ROUTES[name]) {
@@ -151,5 +160,6 @@ onSessionExpired((message) => {
 });
 
 window.addEventListener('hashchange', render);
+if (takeExpiredBeforeLoad()) signInMessage = 'Your session expired. Sign in again.';
 armExpiry();
 render();

@@ -18,6 +18,8 @@ export function mountAgent(root, ctx) {
   let disposed = false;
 
   const formStatus = h('div', {id: 'request-status', 'aria-live': 'polite'});
+  // a suspension is not the end of a grant: once security resumes the agent it works again
+  const suspendedBox = h('div', {id: 'suspended-notice', 'aria-live': 'assertive'});
   const listBox = h('div', {id: 'my-requests', 'aria-live': 'polite', 'aria-busy': 'true'}, loading('your requests'));
   const viewerBox = h('div', {id: 'viewer-box'});
 
@@ -99,7 +101,8 @@ export function mountAgent(root, ctx) {
   function requestCard(r) {
     const pending = r.status === 'pending';
     const grant = r.grant;
-    const dead = grant && deadGrants.get(grant.jti);
+    // what this tab saw happen, else what the server knows (a reload forgets the former)
+    const dead = grant && (deadGrants.get(grant.jti) || (grant.revoked ? 'revoked' : null));
     const live = r.status === 'approved' && grant && !dead && Date.parse(grant.expiresAt) > Date.now();
     return h('li', {class: `card request status-${r.status}`, 'data-request-id': r.id, 'data-ticket': r.ticket},
         h('div', {class: 'card-head'},
@@ -171,20 +174,45 @@ export function mountAgent(root, ctx) {
       ...ctx,
       onClosed: () => { closeViewer = null; },
       onEnded: (code, why, jti) => {
-        if (jti && ['grant_revoked', 'grant_expired', 'agent_suspended'].includes(code)) deadGrants.set(jti, why);
+        if (jti && ['grant_revoked', 'grant_expired'].includes(code)) deadGrants.set(jti, why);
+        if (code === 'agent_suspended') showSuspended();
         refresh();
       },
     });
     viewerBox.scrollIntoView({block: 'nearest'});
   }
 
+  let suspended = false;
+  function showSuspended() {
+    suspended = true;
+    replace(suspendedBox, h('p', {class: 'state error', role: 'alert'},
+        h('strong', {}, 'Security suspended your account. '),
+        'Nothing can be read with your grants until they resume you; grants that have not expired work again then.'));
+  }
+
+  function showResumed() {
+    if (!suspended) return;
+    suspended = false;
+    replace(suspendedBox, h('p', {class: 'state ok', role: 'status'}, 'Security resumed your account: your grants work again.'));
+    announce('Security resumed your account');
+    refresh();
+  }
+
   let shown = [];
   const unsubscribe = events.subscribe((e) => {
     const a = e.attributes || {};
+    if (e.type === 'agent_suspended' && a.agent === session.user) showSuspended();
+    if (e.type === 'agent_resumed' && a.agent === session.user) showResumed();
+    // sent first on every (re)connect: a suspended agent's stream is cut, so the resume itself
+    // may never arrive
+    if (e.type === 'agent_state' && a.agent === session.user) {
+      if (a.suspended === 'true') showSuspended();
+      else showResumed();
+    }
     if (e.type === 'kill_all') {
       for (const r of shown) if (r.grant) deadGrants.set(r.grant.jti, 'security killed every session');
     } else if (e.type === 'grant.revoked' && a.jti) {
-      deadGrants.set(a.jti, 'revoked');
+      deadGrants.set(a.jti, `revoked${a.by ? ` by ${a.by}` : ''}${a.reason ? `: ${a.reason}` : ''}`);
     }
     if ((e.type.startsWith('request.') && (!a.requester || a.requester === session.user))
         || (e.type === 'grant.revoked' && (!a.agent || a.agent === session.user))
@@ -198,6 +226,7 @@ export function mountAgent(root, ctx) {
       h('div', {class: 'layout-agent'},
           h('div', {class: 'col'},
               h('h1', {}, 'My access'),
+              suspendedBox,
               form,
               h('section', {'aria-labelledby': 'mine-h'},
                   h('h2', {id: 'mine-h'}, 'My requests and grants'),

@@ -19,6 +19,8 @@ export function mountApprovals(root, ctx) {
   const drafts = new Map();
   // and so does the outcome of the last click on a card that is still in the queue
   const notes = new Map();
+  // and a reason typed for revoking a grant, by jti
+  const revokeReasons = new Map();
   let all = [];
 
   function activityOf(agent, exceptId) {
@@ -162,12 +164,15 @@ export function mountApprovals(root, ctx) {
       if (disposed || mine !== gseq) return;
       grantsBox.setAttribute('aria-busy', 'false');
       const active = grants.filter((g) => !g.revoked && Date.parse(g.expiresAt) > Date.now());
+      const focusedId = document.activeElement && grantsBox.contains(document.activeElement) ? document.activeElement.id : null;
       replace(grantsBox, active.length
           ? h('table', {class: 'table', id: 'grants-table'},
               h('caption', {class: 'visually-hidden'}, 'Active grants'),
               h('thead', {}, h('tr', {}, ['Agent', 'Ticket', 'Clients', 'Unmask', 'Expires', ''].map((t) => h('th', {scope: 'col'}, t)))),
               h('tbody', {}, active.map(grantRow)))
           : empty('No active grants.'));
+      const again = focusedId && document.getElementById(focusedId);
+      if (again) again.focus();
     } catch (err) {
       if (disposed || mine !== gseq) return;
       grantsBox.setAttribute('aria-busy', 'false');
@@ -177,12 +182,15 @@ export function mountApprovals(root, ctx) {
 
   function grantRow(g) {
     const reasonId = `revoke-reason-${g.jti}`;
-    const reason = h('input', {type: 'text', id: reasonId, placeholder: 'reason', name: 'reason'});
+    const reason = h('input', {type: 'text', id: reasonId, placeholder: 'reason', name: 'reason',
+      oninput: (e) => revokeReasons.set(g.jti, e.target.value)});
+    reason.value = revokeReasons.get(g.jti) || '';
     const status = h('span', {class: 'small', 'aria-live': 'polite'});
     const btn = h('button', {type: 'button', class: 'danger', onclick: async () => {
       btn.disabled = true;
       try {
         await post(`/api/grants/${encodeURIComponent(g.jti)}/revoke`, {reason: reason.value.trim() || null});
+        revokeReasons.delete(g.jti);
         announce(`Grant of ${g.agent} for ${g.ticket} revoked`);
         refreshGrants();
       } catch (err) {

@@ -1,8 +1,14 @@
-// Sign-in. Demo mode: pick a demo user (POST /api/demo/login). OIDC mode: not built yet; the
-// placeholder says so rather than pretending.
+// Sign-in. Demo mode: pick a demo user (POST /api/demo/login). OIDC mode: "Sign in with SSO"
+// goes to the control plane's /auth/oidc/login, which runs the authorization-code flow with PKCE
+// against the company identity provider and sends the browser back to #/sso/<hand-off>; this
+// view then collects the outcome once (POST /auth/oidc/session, with the sign-in cookie): the
+// verified token, or the problem in the gateway's words.
 
 import {post} from '../api.js';
 import {h, replace, field, errorBox} from '../dom.js';
+
+export const SSO_LOGIN_PATH = '/auth/oidc/login';
+const SSO_SESSION_PATH = '/auth/oidc/session';
 
 // The demo users from config/demo/; any other id can be typed in.
 const DEMO_USERS = [
@@ -15,7 +21,7 @@ const DEMO_USERS = [
   {user: 'tess', what: 'security'},
 ];
 
-export function mountSignIn(root, {config, message, onSignedIn}) {
+export function mountSignIn(root, {config, message, handoff, onSignedIn}) {
   const status = h('div', {id: 'signin-status', 'aria-live': 'polite'});
   if (message) replace(status, h('p', {class: 'state notice', role: 'alert', id: 'signin-message'}, message));
 
@@ -39,14 +45,31 @@ export function mountSignIn(root, {config, message, onSignedIn}) {
     }
   }
 
+  async function collect(id) {
+    busy = true;
+    replace(status, h('p', {class: 'state loading', role: 'status', id: 'sso-completing'}, 'Completing sign-in with SSO…'));
+    try {
+      const r = await post(SSO_SESSION_PATH, {handoff: id}, {anonymous: true, credentials: 'same-origin'});
+      onSignedIn({token: r.token, user: r.user, roles: r.roles || [], teams: r.teams || [], expiresAt: r.expiresAt || null});
+    } catch (e) {
+      replace(status, h('div', {id: 'sso-error'}, errorBox(e, 'sign in with SSO')));
+      const again = root.querySelector('#sso-sign-in');
+      if (again) again.focus();
+    } finally {
+      busy = false;
+    }
+  }
+
   let body;
   if (config.identityMode === 'oidc') {
     body = h('section', {class: 'card', 'aria-labelledby': 'oidc-h'},
         h('h2', {id: 'oidc-h'}, 'Company sign-in'),
-        h('p', {class: 'state notice', id: 'oidc-placeholder'},
-            'Placeholder: sign-in through the company identity provider (authorization code with PKCE) is not built into this UI yet. ',
-            'This node runs in OIDC mode, so demo users are not available here.'),
-        h('button', {type: 'button', disabled: true}, 'Sign in with the company identity provider (not available yet)'));
+        config.ssoSignIn
+            ? [h('p', {class: 'hint'}, 'You go to the company identity provider and come back signed in, with the roles and teams it gives you.'),
+              h('div', {class: 'card-actions'}, h('a', {class: 'button big', id: 'sso-sign-in', href: SSO_LOGIN_PATH}, 'Sign in with SSO'))]
+            : h('p', {class: 'state notice', id: 'sso-unavailable'},
+                'This node accepts the company identity provider\'s tokens, but browser sign-in is not configured here ',
+                '(identity.oidc.redirectUri). Ask whoever runs Airlock.'));
   } else {
     const other = h('input', {type: 'text', name: 'user', autocomplete: 'username', spellcheck: 'false', placeholder: 'user id'});
     const otherField = field('Another demo user id', other, 'Any user defined in config/demo/.');
@@ -61,10 +84,6 @@ export function mountSignIn(root, {config, message, onSignedIn}) {
           h('form', {class: 'inline-form', onsubmit: (e) => { e.preventDefault(); signIn(other.value); }},
               otherField.row,
               h('button', {type: 'submit'}, 'Sign in'))),
-      h('section', {class: 'card muted', 'aria-labelledby': 'oidc-h'},
-          h('h2', {id: 'oidc-h'}, 'Company sign-in (OIDC)'),
-          h('p', {id: 'oidc-placeholder'},
-              'Placeholder: in OIDC mode this page will send you through the company identity provider (authorization code with PKCE). Not built yet.')),
     ];
   }
 
@@ -74,7 +93,8 @@ export function mountSignIn(root, {config, message, onSignedIn}) {
           h('p', {class: 'lede'}, 'Time-boxed, approved, masked and watermarked access to client data.'),
           status,
           body));
-  const first = root.querySelector('.user-choice');
+  const first = root.querySelector('.user-choice, #sso-sign-in');
   if (first) first.focus();
+  if (handoff) collect(handoff);
   return () => {};
 }

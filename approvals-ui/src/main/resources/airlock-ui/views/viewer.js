@@ -75,6 +75,7 @@ export function openViewer(root, {requestId, client}, ctx) {
   const controller = new AbortController();
   let closed = false;
   let ended = false;
+  let endedCode = null;
   let pollTimer = null;
   let expiryTimer = null;
   let grant = null;
@@ -91,8 +92,24 @@ export function openViewer(root, {requestId, client}, ctx) {
   replace(stage, h('p', {class: 'state loading', role: 'status'}, `Opening ${client}…`));
 
   function end(code, message) {
-    if (ended || closed) return;
+    if (closed) return;
+    if (ended) {
+      // the data plane's refusal often arrives before the live event that says who and why, and
+      // a kill cuts a read mid-flight, which looks like the network failing: the more precise
+      // words replace the first ones
+      const box = stage.querySelector('#viewer-ended');
+      if (!box || !(code === endedCode ? message : endedCode === 'network')) return;
+      box.querySelector('.why').textContent = message || REASONS[code] || 'Access ended.';
+      if (code !== endedCode) {
+        endedCode = code;
+        box.dataset.code = code;
+        box.querySelector('.code').textContent = ` (${code})`;
+        if (ctx.onEnded) ctx.onEnded(code, box.querySelector('.why').textContent, grant && grant.jti);
+      }
+      return;
+    }
     ended = true;
+    endedCode = code;
     clearTimeout(pollTimer);
     clearTimeout(expiryTimer);
     controller.abort();
@@ -102,7 +119,7 @@ export function openViewer(root, {requestId, client}, ctx) {
     const why = message || REASONS[code] || 'Access ended.';
     stage.appendChild(h('div', {class: 'state revoked', role: 'alert', id: 'viewer-ended', 'data-code': code || '', 'data-ended-at': String(Date.now())},
         h('strong', {}, 'Access ended. '),
-        why,
+        h('span', {class: 'why'}, why),
         code ? h('span', {class: 'code'}, ` (${code})`) : null,
         h('span', {class: 'when'}, ` ${timeOf(new Date().toISOString())}`)));
     replace(meta, `${client} · ticket ${ticket} · data cleared`);
@@ -154,7 +171,8 @@ export function openViewer(root, {requestId, client}, ctx) {
   const unsubscribe = events.subscribe((e) => {
     if (!grant) return;
     if (e.type === 'grant.revoked' && e.attributes.jti === grant.jti) {
-      end('grant_revoked', 'Your grant was revoked.');
+      const a = e.attributes;
+      end('grant_revoked', `Your grant was revoked${a.by ? ` by ${a.by}` : ''}${a.reason ? `: ${a.reason}` : '.'}`);
     } else if (e.type === 'kill_all') {
       end('grant_revoked', 'Security killed every session.');
     } else if (e.type === 'agent_suspended' && e.attributes.agent === session.user) {

@@ -24,6 +24,7 @@ import io.airlock.gateway.identity.DemoAuthenticator;
 import io.airlock.gateway.identity.DemoLogin;
 import io.airlock.gateway.identity.DemoUsers;
 import io.airlock.gateway.identity.OidcAuthenticator;
+import io.airlock.gateway.identity.OidcSignIn;
 import io.airlock.gateway.identity.StaffAuthHandler;
 import io.airlock.gateway.identity.StaffAuthenticator;
 import io.airlock.gateway.insider.Alarms;
@@ -32,6 +33,7 @@ import io.airlock.gateway.store.Stores;
 import io.airlock.gateway.tickets.TicketSources;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.config.IdentityConfig;
+import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.port.StoreEvent;
 import io.airlock.policy.request.ApprovalRules;
 import io.airlock.policy.staff.Role;
@@ -168,17 +170,27 @@ public final class AirlockNode implements AutoCloseable {
 
       StaffAuthenticator staffAuth;
       DemoAuthenticator demo = null;
+      OidcSignIn sso = null;
       if (config.identity().mode() == IdentityConfig.Mode.DEMO) {
         demo = DemoAuthenticator.create(vertx, DemoUsers.load(config.configDir()), config.controlPlane(), config.grants().issuer(), clock);
         staffAuth = demo;
         log.warn("node {}: DEMO identity: anyone on this machine may sign in as any user in users.yaml", config.node().id());
       } else {
-        OidcAuthenticator oidc = await(OidcAuthenticator.start(vertx, config.identity().oidc().orElseThrow(), clock));
+        OidcConfig oidcConfig = config.identity().oidc().orElseThrow();
+        OidcAuthenticator oidc = await(OidcAuthenticator.start(vertx, oidcConfig, clock));
         closeables.add(oidc::close);
         staffAuth = oidc;
+        if (oidcConfig.signIn().isPresent()) {
+          sso = OidcSignIn.start(vertx, oidcConfig, oidc, clock, (type, fields) -> audit.append(type, fields)
+              .onFailure(err -> log.error("AUDIT: could not record {}: {}", type, err.toString())));
+          closeables.add(sso::close);
+        }
       }
 
-      Events events = new Events(vertx, stores.events(), AirlockNode::mayReceive);
+      Events events = new Events(vertx, stores.events(), AirlockNode::mayReceive, staff -> staff.has(Role.AGENT)
+          ? new StoreEvent("agent_state", Map.of("agent", staff.id(),
+              "suspended", String.valueOf(revocations.current().suspendedAgents().contains(staff.id()))))
+          : null);
       closeables.add(events);
       revocations.onChange(snapshot -> events.closeStreamsKilledBy(snapshot));
       Consumer<KillSwitchRoutes.ControlEvent> controlEvents =
@@ -205,6 +217,7 @@ public final class AirlockNode implements AutoCloseable {
           new KillSwitchRoutes(vertx, stores.revocations(), revocations, clock, config.revocation().maxStaleness(), controlEvents);
       AuditRoutes auditRoutes = new AuditRoutes(vertx, stores.auditFeed());
       DemoAuthenticator demoAuth = demo;
+      OidcSignIn ssoSignIn = sso;
       String dataPlaneUrl =
           (config.dataPlane().tls().isPresent() ? "https://" : "http://") + config.dataPlane().host() + ":" + dp;
 
@@ -220,9 +233,13 @@ public final class AirlockNode implements AutoCloseable {
                     router.get("/api/config").handler(ctx -> ctx.json(new JsonObject()
                         .put("dataPlaneUrl", dataPlaneUrl)
                         .put("identityMode", config.identity().mode().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("ssoSignIn", ssoSignIn != null)
                         .put("node", config.node().id())));
                     if (demoAuth != null) {
                       DemoLogin.mount(router, demoAuth);
+                    }
+                    if (ssoSignIn != null) {
+                      ssoSignIn.mount(router);
                     }
                     router.route("/api/*").handler(StaffAuthHandler.create(staffAuth));
                     // what must be audited must not happen unaudited

@@ -283,7 +283,9 @@ public final class ConfigLoader {
           OidcBinder.bind(
               oidcRequired
                   ? id.requiredSection("oidc", "issuer, audience and jwksUri", OidcBinder.KEYS)
-                  : id.section("oidc", OidcBinder.KEYS));
+                  : id.section("oidc", OidcBinder.KEYS),
+              dir,
+              System::getenv);
     }
 
     Section log = root.section("accessLog", "enabled");

@@ -53,10 +53,22 @@ public final class EffectiveConfig {
     root.put("grants", grants);
     root.put("revocation", map("maxStaleness", d(c.revocation().maxStaleness())));
     Map<String, Object> identity = map("mode", lower(c.identity().mode()));
-    c.identity().oidc().ifPresent(o -> identity.put("oidc", map(
-        "issuer", o.issuer(), "audience", o.audience(), "jwksUri", o.jwksUri().toString(), "algorithms", o.algorithms(),
-        "userClaim", o.userClaim(), "rolesClaim", o.rolesClaim(), "teamsClaim", o.teamsClaim(),
-        "jwksRefresh", d(o.jwksRefresh()))));
+    c.identity().oidc().ifPresent(o -> {
+      Map<String, Object> oidc = map(
+          "issuer", o.issuer(), "audience", o.audience(), "jwksUri", o.jwksUri().toString(), "algorithms", o.algorithms(),
+          "userClaim", o.userClaim(), "rolesClaim", o.rolesClaim(), "teamsClaim", o.teamsClaim(),
+          "jwksRefresh", d(o.jwksRefresh()));
+      // where the client secret comes from, never the secret
+      o.signIn().ifPresent(s -> {
+        oidc.put("redirectUri", s.redirectUri().toString());
+        oidc.put("authorizationEndpoint", s.authorizationEndpoint().map(Object::toString).orElse("from " + o.discoveryUri()));
+        oidc.put("tokenEndpoint", s.tokenEndpoint().map(Object::toString).orElse("from " + o.discoveryUri()));
+        s.clientSecretFile().ifPresent(f -> oidc.put("clientSecretFile", f.toString()));
+        s.clientSecretEnv().ifPresent(e -> oidc.put("clientSecretEnv", e));
+        oidc.put("scopes", s.scopes());
+      });
+      identity.put("oidc", oidc);
+    });
     root.put("identity", identity);
     root.put("accessLog", map("enabled", c.accessLog().enabled()));
     var a = c.audit();

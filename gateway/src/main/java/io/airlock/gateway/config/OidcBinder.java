@@ -2,22 +2,50 @@ package io.airlock.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.OidcConfig;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
-/** Binds {@code identity.oidc} in airlock.yaml. */
+/**
+ * Binds {@code identity.oidc} in airlock.yaml: the token checks, and (when {@code redirectUri} is
+ * set) browser sign-in. A client secret is never a YAML value: a file or an environment
+ * variable, both checked here so a missing secret stops start-up instead of the first sign-in.
+ */
 final class OidcBinder {
   private OidcBinder() {}
 
+  /** Only meaningful for browser sign-in, i.e. together with {@code redirectUri}. */
+  static final List<String> SIGN_IN_KEYS =
+      List.of("authorizationEndpoint", "tokenEndpoint", "clientSecretFile", "clientSecretEnv", "scopes");
+
   static final String[] KEYS = {
     "issuer", "audience", "jwksUri", "algorithms", "userClaim", "rolesClaim", "teamsClaim",
-    "jwksRefresh"
+    "jwksRefresh", "redirectUri", "authorizationEndpoint", "tokenEndpoint", "clientSecretFile",
+    "clientSecretEnv", "scopes"
   };
+
+  /** A real client secret is tens of bytes; the cap keeps a wrong path from being slurped. */
+  static final long MAX_SECRET_BYTES = 4096;
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  // RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+  private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,128}");
+  private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
+      Set.of(
+          PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
 
   // an unknown kid may force a refetch at most this often, so a shorter timer buys nothing
   static final Duration MIN_JWKS_REFRESH = Duration.ofSeconds(30);
@@ -25,9 +53,11 @@ final class OidcBinder {
 
   /**
    * @param oidc the {@code identity.oidc} section, created with {@link #KEYS}
+   * @param dir the config directory, which relative paths are resolved against
+   * @param env reads environment variables (System::getenv; tests pass their own)
    * @return the settings, or null when something was reported
    */
-  static OidcConfig bind(Section oidc) {
+  static OidcConfig bind(Section oidc, Path dir, Function<String, String> env) {
     int before = oidc.problems().count();
 
     String issuer = oidc.string("issuer", "the identity provider's issuer URL, exactly as in its tokens' iss");
@@ -63,12 +93,173 @@ final class OidcBinder {
               + Values.formatDuration(MIN_JWKS_REFRESH));
     }
 
+    Optional<OidcConfig.SignIn> signIn = signIn(oidc, dir, env, issuer);
+
     // an absent section reports itself once and leaves every value null
     if (oidc.problems().count() != before || issuer == null || audience == null || jwksUri == null) {
       return null;
     }
     return new OidcConfig(
-        issuer, audience, jwksUri, algorithms, userClaim, rolesClaim, teamsClaim, refresh);
+        issuer, audience, jwksUri, algorithms, userClaim, rolesClaim, teamsClaim, refresh, signIn);
+  }
+
+  /** Browser sign-in: on when {@code redirectUri} is set; its other keys need it. */
+  private static Optional<OidcConfig.SignIn> signIn(
+      Section oidc, Path dir, Function<String, String> env, String issuer) {
+    String redirectText = oidc.string("redirectUri", null);
+    if (redirectText == null) {
+      for (String k : SIGN_IN_KEYS) {
+        if (oidc.has(k) && !oidc.has("redirectUri")) {
+          oidc.report(oidc.key(k), "is for browser sign-in, which is on only when identity.oidc.redirectUri is set");
+        }
+      }
+      return Optional.empty();
+    }
+    int before = oidc.problems().count();
+    URI redirectUri = redirectUri(oidc, redirectText);
+    Optional<URI> authorization = endpoint(oidc, "authorizationEndpoint");
+    Optional<URI> token = endpoint(oidc, "tokenEndpoint");
+    boolean authGiven = oidc.has("authorizationEndpoint");
+    boolean tokenGiven = oidc.has("tokenEndpoint");
+    if (authGiven != tokenGiven) {
+      String missing = authGiven ? "tokenEndpoint" : "authorizationEndpoint";
+      oidc.report(
+          oidc.key(missing),
+          "missing: authorizationEndpoint and tokenEndpoint go together (leave both out to read them"
+              + " from the issuer's /.well-known/openid-configuration)");
+    } else if (!authGiven && issuer != null) {
+      secureUrlProblem(issuer, "browser sign-in reads the provider's endpoints from the issuer's"
+              + " /.well-known/openid-configuration (or set authorizationEndpoint and tokenEndpoint)")
+          .ifPresent(p -> oidc.report(oidc.key("issuer"), p));
+    }
+    Optional<Path> secretFile = secretFile(oidc, dir);
+    Optional<String> secretEnv = secretEnv(oidc, env);
+    if (oidc.has("clientSecretFile") && oidc.has("clientSecretEnv")) {
+      oidc.report(oidc.key("clientSecretEnv"), "clientSecretFile is set too: the secret comes from one place");
+    }
+    List<String> scopes = scopes(oidc);
+    if (oidc.problems().count() != before || redirectUri == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new OidcConfig.SignIn(redirectUri, authorization, token, secretFile, secretEnv, scopes));
+  }
+
+  private static URI redirectUri(Section oidc, String text) {
+    String key = oidc.key("redirectUri");
+    Optional<String> problem =
+        secureUrlProblem(text, "the provider sends the authorization code there")
+            .or(() -> Values.httpUrlProblem(text));
+    if (problem.isPresent()) {
+      oidc.report(key, problem.get());
+      return null;
+    }
+    URI uri = URI.create(text);
+    if (uri.getPath() == null || !uri.getPath().endsWith(OidcConfig.SignIn.CALLBACK_PATH)) {
+      oidc.report(
+          key,
+          "must be this control plane's " + OidcConfig.SignIn.CALLBACK_PATH + " as the browser reaches it,"
+              + " e.g. https://airlock.example.com" + OidcConfig.SignIn.CALLBACK_PATH + " (got path '" + uri.getPath() + "')");
+      return null;
+    }
+    return uri;
+  }
+
+  private static Optional<URI> endpoint(Section oidc, String k) {
+    String text = oidc.string(k, null);
+    if (text == null) {
+      return Optional.empty();
+    }
+    Optional<String> problem = secureUrlProblem(text, "staff sign in through it");
+    if (problem.isPresent()) {
+      oidc.report(oidc.key(k), problem.get());
+      return Optional.empty();
+    }
+    return Optional.of(URI.create(text));
+  }
+
+  private static Optional<Path> secretFile(Section oidc, Path dir) {
+    String text = oidc.string("clientSecretFile", null);
+    if (text == null) {
+      return Optional.empty();
+    }
+    String key = oidc.key("clientSecretFile");
+    Path file = ConfigLoader.resolvePath(dir, oidc, key, text, false);
+    if (file == null) {
+      return Optional.empty();
+    }
+    if (!Files.isRegularFile(file)) {
+      oidc.report(key, file + " does not exist or is not a regular file");
+      return Optional.empty();
+    }
+    try {
+      if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+        if (perms.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
+          oidc.report(key, file + " has mode " + PosixFilePermissions.toString(perms)
+              + ": a client secret must be readable by its owner only (chmod 600 " + file + ")");
+          return Optional.empty();
+        }
+      }
+      long size = Files.size(file);
+      if (size > MAX_SECRET_BYTES) {
+        oidc.report(key, file + " holds " + size + " bytes: not a client secret (at most " + MAX_SECRET_BYTES + ")");
+        return Optional.empty();
+      }
+      if (Files.readString(file).isBlank()) {
+        oidc.report(key, file + " is empty");
+        return Optional.empty();
+      }
+    } catch (IOException e) {
+      oidc.report(key, file + " cannot be read: " + e.getMessage());
+      return Optional.empty();
+    }
+    return Optional.of(file);
+  }
+
+  private static Optional<String> secretEnv(Section oidc, Function<String, String> env) {
+    String name = oidc.string("clientSecretEnv", null);
+    if (name == null) {
+      return Optional.empty();
+    }
+    String key = oidc.key("clientSecretEnv");
+    if (!ENV_NAME.matcher(name).matches()) {
+      oidc.report(key, "'" + name + "' is not an environment variable name (letters, digits and _, not starting with a digit)"
+          + ": the secret itself never goes in YAML");
+      return Optional.empty();
+    }
+    String value = env.apply(name);
+    if (value == null || value.isBlank()) {
+      oidc.report(key, "environment variable " + name + " is not set or empty");
+      return Optional.empty();
+    }
+    return Optional.of(name);
+  }
+
+  private static List<String> scopes(Section oidc) {
+    List<JsonNode> items = oidc.list("scopes", null);
+    if (items == null) {
+      return OidcConfig.SignIn.DEFAULT_SCOPES;
+    }
+    List<String> scopes = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String at = oidc.item("scopes", i);
+      String scope = oidc.text(at, items.get(i));
+      if (scope == null) {
+        continue;
+      }
+      if (!SCOPE.matcher(scope).matches()) {
+        oidc.report(at, "'" + scope + "' is not a scope (printable ASCII without spaces, quotes or backslashes)");
+      } else if (scopes.contains(scope)) {
+        oidc.report(at, "scope '" + scope + "' listed twice");
+      } else {
+        scopes.add(scope);
+      }
+    }
+    if (!scopes.isEmpty() && !scopes.contains("openid") && items.size() == scopes.size()) {
+      oidc.report(oidc.key("scopes"), "must contain openid (without it the provider returns no ID token)");
+    }
+    return scopes;
   }
 
   private static List<String> algorithms(Section oidc) {
@@ -113,6 +304,15 @@ final class OidcBinder {
    * sets per application with one); user info and fragments are not.
    */
   static Optional<String> jwksUriProblem(String text) {
+    return secureUrlProblem(text, "the key set decides who is staff");
+  }
+
+  /**
+   * An https URL (http only for a loopback host), without user info or fragment.
+   *
+   * @param why what a network attacker could do with a plain-http URL here, for the message
+   */
+  static Optional<String> secureUrlProblem(String text, String why) {
     URI uri;
     try {
       uri = new URI(text);
@@ -135,7 +335,6 @@ final class OidcBinder {
     if (scheme.equals("http") && Values.isLoopbackHost(uri.getHost())) {
       return Optional.empty();
     }
-    return Optional.of(
-        "must be an https:// URL (http:// only for a loopback host): the key set decides who is staff");
+    return Optional.of("must be an https:// URL (http:// only for a loopback host): " + why);
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 /**
  * {@code GET /api/events}: server-sent events for the UI. One subscription to the cluster event
@@ -22,14 +23,22 @@ public final class Events implements AutoCloseable {
 
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
   private final BiPredicate<Staff, StoreEvent> visible;
+  private final Function<Staff, StoreEvent> greeting;
   private final AutoCloseable subscription;
   private final long heartbeatTimer;
   private final Vertx vertx;
   private volatile long lastEpoch;
 
-  public Events(Vertx vertx, EventBus bus, BiPredicate<Staff, StoreEvent> visible) {
+  /**
+   * @param greeting the first event of every new stream: the caller's state now (e.g. whether an
+   *     agent is suspended). Events are not replayed, so a stream that was down (streams of
+   *     suspended agents are cut) would otherwise never learn what changed meanwhile
+   */
+  public Events(
+      Vertx vertx, EventBus bus, BiPredicate<Staff, StoreEvent> visible, Function<Staff, StoreEvent> greeting) {
     this.vertx = vertx;
     this.visible = visible;
+    this.greeting = greeting;
     this.subscription = bus.subscribe(this::fanOut);
     // proxies and browsers drop idle streams; a comment line every 15 s keeps them open
     this.heartbeatTimer = vertx.setPeriodic(15_000, id -> {
@@ -49,6 +58,15 @@ public final class Events implements AutoCloseable {
     streams.add(s);
     resp.closeHandler(v -> streams.remove(s));
     write(s, ": connected as " + staff.id() + "\n\n");
+    StoreEvent hello = greeting.apply(staff);
+    if (hello != null) {
+      write(s, frame(hello));
+    }
+  }
+
+  private static String frame(StoreEvent e) {
+    return "event: " + e.type() + "\ndata: " + new JsonObject().put("type", e.type())
+        .put("attributes", new JsonObject(new java.util.HashMap<>(e.attributes()))).encode() + "\n\n";
   }
 
   /** Ends the streams of agents whose access this snapshot kills (kill-all, suspension). */
@@ -78,8 +96,7 @@ public final class Events implements AutoCloseable {
   }
 
   private void fanOut(StoreEvent e) {
-    String frame = "event: " + e.type() + "\ndata: " + new JsonObject().put("type", e.type())
-        .put("attributes", new JsonObject(new java.util.HashMap<>(e.attributes()))).encode() + "\n\n";
+    String frame = frame(e);
     for (Stream s : streams) {
       if (visible.test(s.staff, e)) {
         s.context.runOnContext(v -> write(s, frame));

@@ -403,7 +403,13 @@ public final class RequestRoutes {
                   .recover(err -> Future.failedFuture(KillSwitchRoutes.unavailable("revoke", err)))
                   .map(
                       v -> {
-                        bus.publish(new StoreEvent("grant.revoked", Map.of("jti", jti, "agent", r.requester(), "requestId", r.id())));
+                        // who and why travel with the event: the agent's viewer says it when it clears
+                        Map<String, String> attrs = new java.util.HashMap<>(
+                            Map.of("jti", jti, "agent", r.requester(), "requestId", r.id(), "by", staff.id()));
+                        if (reason != null && !reason.isBlank()) {
+                          attrs.put("reason", reason);
+                        }
+                        bus.publish(new StoreEvent("grant.revoked", attrs));
                         audit.accept(new KillSwitchRoutes.ControlEvent("grant.revoked", staff,
                             new JsonObject().put("jti", jti).put("agent", r.requester()).put("requestId", r.id()).put("reason", reason)));
                         return new JsonObject().put("jti", jti).put("revoked", true);

@@ -72,6 +72,8 @@ final class Forwarder {
     private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
     private HttpClientRequest backend;
     private boolean cut;
+    // a suspension is not a revocation: the agent is told which one cut the exchange
+    private Denied why;
 
     Live(Exchange ex) {
       this.ex = ex;
@@ -88,8 +90,9 @@ final class Forwarder {
     }
 
     @Override
-    public void cut() {
+    public void cut(Denied why) {
       cut = true;
+      this.why = new Denied(why.reason(), why.getMessage() + " while the request was in flight");
       if (backend != null) {
         backend.reset();
       }
@@ -139,7 +142,7 @@ final class Forwarder {
               live.backend = creq;
               if (live.cut) {
                 creq.reset();
-                return Future.failedFuture(new Denied(Reason.GRANT_REVOKED, "grant revoked while the request was in flight"));
+                return Future.failedFuture(live.why);
               }
               // if the agent goes away mid-exchange, stop reading from the backend too
               req.response().closeHandler(v -> creq.reset());
@@ -156,7 +159,7 @@ final class Forwarder {
                       Future.failedFuture(
                           live.cut
                               // our own reset, not the backend's failure
-                              ? new Denied(Reason.GRANT_REVOKED, "grant revoked while the request was in flight")
+                              ? live.why
                               : new Denied(Reason.BACKEND_UNAVAILABLE, "backend failed: " + err.getMessage())));
             })
         .compose(cresp -> respond(ex, route, cresp, live));

@@ -24,7 +24,8 @@ public final class InFlight {
 
     Context context();
 
-    void cut();
+    /** @param why the snapshot's reason, which the agent is told if nothing was sent yet */
+    void cut(Denied why);
   }
 
   private final Set<Cuttable> active = ConcurrentHashMap.newKeySet();
@@ -51,7 +52,7 @@ public final class InFlight {
         if (active.remove(c)) {
           cut.incrementAndGet();
           log.info("cut in-flight exchange of agent {} grant {}: {}", c.grant().agent(), c.grant().jti(), d.getMessage());
-          c.context().runOnContext(v -> c.cut());
+          c.context().runOnContext(v -> c.cut(d));
         }
       }
     }

@@ -11,12 +11,10 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
@@ -182,28 +180,8 @@ final class JwksKeys implements AutoCloseable {
             .putHeader("Accept", "application/jwk-set+json, application/json");
     return http.request(options)
         .compose(req -> req.send())
-        .compose(this::body)
+        .compose(resp -> IdpResponses.body(resp, MAX_JWKS_BYTES, "JWKS"))
         .map(JwksKeys::parse);
-  }
-
-  private Future<Buffer> body(HttpClientResponse resp) {
-    if (resp.statusCode() != 200) {
-      resp.request().reset();
-      return Future.failedFuture("HTTP " + resp.statusCode());
-    }
-    Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer();
-    resp.exceptionHandler(promise::tryFail);
-    resp.handler(chunk -> {
-      if (body.length() + chunk.length() > MAX_JWKS_BYTES) {
-        promise.tryFail("JWKS larger than " + MAX_JWKS_BYTES + " bytes");
-        resp.request().reset();
-      } else {
-        body.appendBuffer(chunk);
-      }
-    });
-    resp.endHandler(v -> promise.tryComplete(body));
-    return promise.future();
   }
 
   /** Signature keys we can use, by kid; a set with none is a failed fetch, not "no keys". */

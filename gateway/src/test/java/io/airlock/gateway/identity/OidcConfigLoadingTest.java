@@ -11,6 +11,7 @@ import io.airlock.policy.config.OidcConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -134,6 +135,105 @@ class OidcConfigLoadingTest {
                 .orElseThrow()
                 .jwksUri())
         .isEqualTo(URI.create("http://127.0.0.1:8180/certs"));
+  }
+
+  private static final String SIGN_IN =
+      """
+      identity:
+        mode: oidc
+        oidc:
+          issuer: https://idp.example.com/realms/staff
+          audience: airlock
+          jwksUri: https://idp.example.com/certs
+          redirectUri: https://airlock.example.com/auth/oidc/callback
+      """;
+
+  private Path secret(String name, String mode) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, "s3cr3t-from-the-idp\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(mode));
+    return f;
+  }
+
+  @Test
+  void browserSignInTakesItsEndpointsFromDiscoveryAndItsSecretFromAFile() throws Exception {
+    Path file = secret("idp-client.secret", "rw-------");
+    OidcConfig oidc = ConfigLoader.load(write(SIGN_IN + "    clientSecretFile: idp-client.secret\n"))
+        .identity().oidc().orElseThrow();
+    OidcConfig.SignIn s = oidc.signIn().orElseThrow();
+    assertThat(s.redirectUri()).isEqualTo(URI.create("https://airlock.example.com/auth/oidc/callback"));
+    assertThat(s.uiBase()).isEqualTo(URI.create("https://airlock.example.com/"));
+    assertThat(s.authorizationEndpoint()).isEmpty();
+    assertThat(s.tokenEndpoint()).isEmpty();
+    assertThat(oidc.discoveryUri()).isEqualTo(URI.create("https://idp.example.com/realms/staff/.well-known/openid-configuration"));
+    assertThat(s.clientSecretFile()).contains(file);
+    assertThat(s.clientSecretEnv()).isEmpty();
+    assertThat(s.scopes()).containsExactly("openid");
+  }
+
+  @Test
+  void withoutRedirectUriThereIsNoBrowserSignIn() throws Exception {
+    assertThat(ConfigLoader.load(write(
+            "identity: { mode: oidc, oidc: { issuer: https://idp.example.com, audience: a, jwksUri: https://idp.example.com/certs } }\n"))
+        .identity().oidc().orElseThrow().signIn())
+        .isEmpty();
+    ConfigError e = onlyError(
+        "identity: { mode: oidc, oidc: { issuer: https://idp.example.com, audience: a, jwksUri: https://idp.example.com/certs,"
+            + " scopes: [openid, profile] } }\n");
+    assertThat(e.key()).isEqualTo("identity.oidc.scopes");
+    assertThat(e.problem()).contains("on only when identity.oidc.redirectUri is set");
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "redirectUri: http://airlock.example.com/auth/oidc/callback|identity.oidc.redirectUri|must be an https:// URL (http:// only for a loopback host)",
+        "redirectUri: https://airlock.example.com/callback|identity.oidc.redirectUri|must be this control plane's /auth/oidc/callback",
+        "redirectUri: https://airlock.example.com/auth/oidc/callback?next=x|identity.oidc.redirectUri|must not have a query",
+        "authorizationEndpoint: https://idp.example.com/auth|identity.oidc.tokenEndpoint|go together",
+        "tokenEndpoint: https://idp.example.com/token|identity.oidc.authorizationEndpoint|go together",
+        "clientSecretFile: nowhere.secret|identity.oidc.clientSecretFile|does not exist",
+        "clientSecretEnv: AIRLOCK_TEST_SURELY_UNSET_7F3A|identity.oidc.clientSecretEnv|environment variable AIRLOCK_TEST_SURELY_UNSET_7F3A is not set",
+        "clientSecretEnv: 'hunter2 is my secret'|identity.oidc.clientSecretEnv|the secret itself never goes in YAML",
+        "clientSecret: hunter2|identity.oidc.clientSecret|unknown key (allowed: ",
+        "scopes: [profile, email]|identity.oidc.scopes|must contain openid",
+        "scopes: [openid, 'a\"b']|identity.oidc.scopes[1]|is not a scope",
+      })
+  void oneSignInMistakeOneError(String line, String key, String fragment) throws Exception {
+    ConfigError e = onlyError(SIGN_IN.replace("    redirectUri:", line.startsWith("redirectUri") ? "    x-removed:" : "    redirectUri:")
+        .replace("    x-removed: https://airlock.example.com/auth/oidc/callback\n", "") + "    " + line + "\n");
+    assertThat(e.key()).isEqualTo(key);
+    assertThat(e.problem()).contains(fragment);
+  }
+
+  @Test
+  void aSecretFileOthersCanReadOrTwoSecretSourcesAreRefused() throws Exception {
+    secret("wide.secret", "rw-r--r--");
+    ConfigError e = onlyError(SIGN_IN + "    clientSecretFile: wide.secret\n");
+    assertThat(e.key()).isEqualTo("identity.oidc.clientSecretFile");
+    assertThat(e.problem()).contains("has mode rw-r--r--").contains("chmod 600");
+
+    secret("narrow.secret", "rw-------");
+    e = onlyError(SIGN_IN + "    clientSecretFile: narrow.secret\n    clientSecretEnv: PATH\n");
+    assertThat(e.key()).isEqualTo("identity.oidc.clientSecretEnv");
+    assertThat(e.problem()).contains("clientSecretFile is set too");
+
+    assertThat(ConfigLoader.load(write(SIGN_IN + "    clientSecretEnv: PATH\n")).identity().oidc().orElseThrow()
+            .signIn().orElseThrow().clientSecretEnv())
+        .contains("PATH");
+  }
+
+  @Test
+  void discoveryNeedsAnIssuerReachableWithoutANetworkAttackerInBetween() throws Exception {
+    ConfigError e = onlyError(SIGN_IN.replace("issuer: https://idp.example.com/realms/staff", "issuer: http://idp.example.com/realms/staff"));
+    assertThat(e.key()).isEqualTo("identity.oidc.issuer");
+    assertThat(e.problem()).contains("must be an https:// URL").contains("openid-configuration");
+    // with both endpoints given, the issuer is only compared, never fetched
+    assertThat(ConfigLoader.load(write(SIGN_IN.replace("issuer: https://idp.example.com/realms/staff", "issuer: http://idp.example.com/realms/staff")
+            + "    authorizationEndpoint: https://idp.example.com/auth\n    tokenEndpoint: https://idp.example.com/token\n"))
+        .identity().oidc().orElseThrow().signIn().orElseThrow().tokenEndpoint())
+        .contains(URI.create("https://idp.example.com/token"));
   }
 
   @Test

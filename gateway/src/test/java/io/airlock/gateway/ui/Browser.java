@@ -13,6 +13,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -21,6 +23,7 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -118,6 +121,35 @@ final class Browser implements AutoCloseable {
 
   <T> T until(Duration within, Function<? super WebDriver, T> condition) {
     return new WebDriverWait(driver, within).pollingEvery(Duration.ofMillis(50)).until(condition);
+  }
+
+  /**
+   * Clicks what {@code css} finds once it is clickable, again if a live redraw replaced it between
+   * finding and clicking (the security page redraws every few seconds).
+   */
+  void click(String css) {
+    until(d -> {
+      try {
+        WebElement e = d.findElement(By.cssSelector(css));
+        if (!e.isDisplayed() || !e.isEnabled()) {
+          return false;
+        }
+        e.click();
+        return true;
+      } catch (StaleElementReferenceException | NoSuchElementException e) {
+        return false;
+      }
+    });
+  }
+
+  /** Presses keys on whatever has focus, as a keyboard would. */
+  void keys(CharSequence... keys) {
+    new Actions(driver).sendKeys(keys).perform();
+  }
+
+  /** The id of the element that has focus. */
+  String focusedId() {
+    return (String) js("return document.activeElement ? document.activeElement.id : null");
   }
 
   void type(String css, String text) {

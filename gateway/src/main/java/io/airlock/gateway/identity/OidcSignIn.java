@@ -1,0 +1,565 @@
+package io.airlock.gateway.identity;
+
+import static io.airlock.gateway.identity.Unauthenticated.shown;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.airlock.policy.config.OidcConfig;
+import io.airlock.policy.staff.Role;
+import io.airlock.policy.staff.Staff;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.oauth2.OAuth2Auth;
+import io.vertx.ext.auth.oauth2.OAuth2AuthorizationURL;
+import io.vertx.ext.auth.oauth2.OAuth2FlowType;
+import io.vertx.ext.auth.oauth2.OAuth2Options;
+import io.vertx.ext.auth.oauth2.Oauth2Credentials;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Browser sign-in through the company identity provider: the OpenID Connect authorization-code
+ * flow with PKCE (S256), run by the control plane for the UI (a backend for the frontend). The
+ * browser never holds the authorization code's verifier, the nonce or a client secret, and never
+ * sees a token that did not pass {@link OidcAuthenticator}, the check every API call runs.
+ *
+ * <ol>
+ *   <li>{@code GET /auth/oidc/login}: a fresh {@code state}, PKCE verifier and {@code nonce} are
+ *       kept here (bounded, 10 minutes, single use), a browser-binding cookie is set, and the
+ *       browser goes to the provider's authorization endpoint.
+ *   <li>{@code GET /auth/oidc/callback?code&state}: the state must be one we issued, unused, and
+ *       started in this browser (the cookie), which stops login CSRF; the code is exchanged with
+ *       the verifier (vertx-auth-oauth2); the ID token must pass {@link OidcAuthenticator} and
+ *       carry our nonce. Whatever happened, the browser goes back to the UI with a one-time
+ *       hand-off id in the URL fragment ({@code #/sso/<id>}), never with the token.
+ *   <li>{@code POST /auth/oidc/session {"handoff": id}}: the UI collects the outcome once, with
+ *       the same cookie: the token and who it names, or the problem in words.
+ * </ol>
+ *
+ * <p>State lives in this node's memory: behind a load balancer the round trip must come back to
+ * the node that started it (see docs/operations.md).
+ */
+public final class OidcSignIn implements AutoCloseable {
+  public static final String LOGIN_PATH = "/auth/oidc/login";
+  public static final String CALLBACK_PATH = OidcConfig.SignIn.CALLBACK_PATH;
+  public static final String SESSION_PATH = "/auth/oidc/session";
+  /** The UI's route that collects a hand-off: {@code <ui>#/sso/<id>}. */
+  public static final String UI_HANDOFF_ROUTE = "#/sso/";
+
+  static final String COOKIE = "airlock_sso";
+  static final String COOKIE_PATH = "/auth/oidc";
+  static final Duration ATTEMPT_TTL = Duration.ofMinutes(10);
+  static final Duration HANDOFF_TTL = Duration.ofMinutes(1);
+  /** Sign-ins in progress at once; a flood of logins evicts the oldest, never grows the heap. */
+  static final int MAX_PENDING = 10_000;
+  static final Duration IDP_TIMEOUT = Duration.ofSeconds(10);
+  /** After a failed discovery, logins wait this long before asking the provider again. */
+  static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
+  static final int MAX_DISCOVERY_BYTES = 256 * 1024;
+  static final int MAX_HANDOFF_BODY_BYTES = 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(OidcSignIn.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
+
+  /** One sign-in between login and callback, found by its state. */
+  private record Attempt(String verifier, String nonce, String browser) {}
+
+  /** How a callback ended, waiting for the UI to collect it once. */
+  private sealed interface Outcome permits SignedIn, Failed {
+    /** The browser-binding cookie the outcome belongs to; null: anyone may read it. */
+    String browser();
+  }
+
+  private record SignedIn(String browser, String token, Staff staff, Instant expiresAt)
+      implements Outcome {}
+
+  /** Only server-written text: an outcome nobody's cookie binds can be read by anyone. */
+  private record Failed(String browser, String error, String message) implements Outcome {}
+
+  private final Vertx vertx;
+  private final OidcConfig config;
+  private final OidcConfig.SignIn signIn;
+  private final OidcAuthenticator authenticator;
+  private final Clock clock;
+  private final BiConsumer<String, Map<String, Object>> audit;
+  private final Optional<String> clientSecret;
+  private final Cache<String, Attempt> attempts;
+  private final Cache<String, Outcome> handoffs;
+  private final HttpClient discoveryClient;
+  private final boolean secureCookie;
+
+  // guarded by this
+  private Future<OAuth2Auth> provider;
+  private Instant lastDiscoveryFailure = Instant.MIN;
+
+  private OidcSignIn(
+      Vertx vertx,
+      OidcConfig config,
+      OidcAuthenticator authenticator,
+      Clock clock,
+      BiConsumer<String, Map<String, Object>> audit) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.config = Objects.requireNonNull(config, "config");
+    this.signIn = config.signIn().orElseThrow(() -> new IllegalArgumentException("identity.oidc has no sign-in settings"));
+    this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.audit = Objects.requireNonNull(audit, "audit");
+    this.clientSecret = readClientSecret(signIn);
+    this.attempts = Caffeine.newBuilder().maximumSize(MAX_PENDING).expireAfterWrite(ATTEMPT_TTL).build();
+    this.handoffs = Caffeine.newBuilder().maximumSize(MAX_PENDING).expireAfterWrite(HANDOFF_TTL).build();
+    this.discoveryClient = vertx.createHttpClient(idpClientOptions());
+    this.secureCookie = "https".equalsIgnoreCase(signIn.redirectUri().getScheme());
+  }
+
+  /**
+   * Starts sign-in. With endpoints in the config it is ready at once; otherwise the issuer's
+   * discovery document is read now, and again on the next login if the provider cannot be reached
+   * (the node starts either way: the API works without browser sign-in).
+   *
+   * @param audit records each completed sign-in (type and fields, as the audit log takes them)
+   */
+  public static OidcSignIn start(
+      Vertx vertx,
+      OidcConfig config,
+      OidcAuthenticator authenticator,
+      Clock clock,
+      BiConsumer<String, Map<String, Object>> audit) {
+    OidcSignIn s = new OidcSignIn(vertx, config, authenticator, clock, audit);
+    s.provider().onFailure(e -> log.warn(
+        "identity: browser sign-in cannot reach the identity provider yet ({}); retried on the next login",
+        e.getMessage()));
+    return s;
+  }
+
+  /** Blocking: start-up only. The binder checked the file or variable; this reads it. */
+  private static Optional<String> readClientSecret(OidcConfig.SignIn s) {
+    if (s.clientSecretFile().isPresent()) {
+      try {
+        return Optional.of(Files.readString(s.clientSecretFile().get(), StandardCharsets.UTF_8).strip());
+      } catch (IOException e) {
+        throw new UncheckedIOException("identity.oidc.clientSecretFile: " + s.clientSecretFile().get() + " cannot be read", e);
+      }
+    }
+    if (s.clientSecretEnv().isPresent()) {
+      String v = System.getenv(s.clientSecretEnv().get());
+      if (v == null || v.isBlank()) {
+        throw new IllegalStateException(
+            "identity.oidc.clientSecretEnv: environment variable " + s.clientSecretEnv().get() + " is not set or empty");
+      }
+      return Optional.of(v.strip());
+    }
+    return Optional.empty();
+  }
+
+  private static HttpClientOptions idpClientOptions() {
+    return new HttpClientOptions()
+        .setConnectTimeout((int) IDP_TIMEOUT.toMillis())
+        .setIdleTimeout((int) IDP_TIMEOUT.toSeconds())
+        .setVerifyHost(true);
+  }
+
+  /** Mounts the three endpoints; before the UI's static files. */
+  public void mount(Router router) {
+    router.get(LOGIN_PATH).handler(this::login);
+    router.get(CALLBACK_PATH).handler(this::callback);
+    router
+        .post(SESSION_PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_HANDOFF_BODY_BYTES))
+        .handler(this::collect);
+  }
+
+  // --- the provider's endpoints ----------------------------------------------------------------
+
+  /** The OAuth2 client, created once the endpoints are known. */
+  private synchronized Future<OAuth2Auth> provider() {
+    if (provider != null && (!provider.failed() || clock.instant().isBefore(lastDiscoveryFailure.plus(DISCOVERY_RETRY)))) {
+      return provider;
+    }
+    if (signIn.authorizationEndpoint().isPresent()) {
+      provider = Future.succeededFuture(oauth2(signIn.authorizationEndpoint().get(), signIn.tokenEndpoint().orElseThrow()));
+    } else {
+      provider = discover().map(endpoints -> oauth2(endpoints.get(0), endpoints.get(1)))
+          .onFailure(e -> {
+            synchronized (this) {
+              lastDiscoveryFailure = clock.instant();
+            }
+          });
+    }
+    return provider;
+  }
+
+  private OAuth2Auth oauth2(URI authorization, URI token) {
+    OAuth2Options options =
+        new OAuth2Options()
+            .setClientId(config.audience())
+            .setClientSecret(clientSecret.orElse(null))
+            .setAuthorizationPath(authorization.toString())
+            .setTokenPath(token.toString())
+            .setSupportedGrantTypes(List.of(OAuth2FlowType.AUTH_CODE.getGrantType()))
+            .setHttpClientOptions(idpClientOptions());
+    return OAuth2Auth.create(vertx, options);
+  }
+
+  /**
+   * The authorization and token endpoints from {@code <issuer>/.well-known/openid-configuration},
+   * held to OpenID Connect Discovery: the document names exactly our issuer, and the endpoints
+   * are https (http only on loopback); a provider that lists PKCE methods must list S256.
+   */
+  private Future<List<URI>> discover() {
+    URI uri = config.discoveryUri();
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(uri.toString())
+            .setTimeout(IDP_TIMEOUT.toMillis())
+            .putHeader("Accept", "application/json");
+    return discoveryClient
+        .request(options)
+        .compose(req -> req.send())
+        .compose(resp -> IdpResponses.body(resp, MAX_DISCOVERY_BYTES, "discovery document"))
+        .map(body -> {
+          JsonObject doc;
+          try {
+            doc = new JsonObject(body);
+          } catch (DecodeException | ClassCastException e) {
+            throw new IllegalStateException("the discovery document at " + uri + " is not a JSON object");
+          }
+          Object issuer = doc.getValue("issuer");
+          if (!config.issuer().equals(issuer)) {
+            throw new IllegalStateException("the discovery document at " + uri + " names issuer " + shown(issuer)
+                + ", not identity.oidc.issuer " + shown(config.issuer()));
+          }
+          Object methods = doc.getValue("code_challenge_methods_supported");
+          if (methods instanceof JsonArray a && !a.contains("S256")) {
+            throw new IllegalStateException("the identity provider does not offer PKCE with S256 (code_challenge_methods_supported: "
+                + shown(a.encode()) + ")");
+          }
+          return List.of(endpoint(doc, "authorization_endpoint", uri), endpoint(doc, "token_endpoint", uri));
+        })
+        .recover(e -> Future.failedFuture(new IllegalStateException(
+            "the identity provider's discovery document " + uri + " could not be used: " + e.getMessage(), e)));
+  }
+
+  private static URI endpoint(JsonObject doc, String name, URI from) {
+    Object v = doc.getValue(name);
+    URI u;
+    try {
+      u = v instanceof String s ? new URI(s) : null;
+    } catch (java.net.URISyntaxException e) {
+      u = null;
+    }
+    String scheme = u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+    boolean loopbackHttp = scheme.equals("http") && u.getHost() != null && isLoopback(u.getHost());
+    if (u == null || u.getHost() == null || !(scheme.equals("https") || loopbackHttp)) {
+      throw new IllegalStateException(name + " in " + from + " must be an https:// URL (http:// only on loopback), got " + shown(v));
+    }
+    return u;
+  }
+
+  private static boolean isLoopback(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    return h.equals("localhost") || h.equals("[::1]") || h.equals("::1") || h.startsWith("127.");
+  }
+
+  // --- 1. login --------------------------------------------------------------------------------
+
+  private void login(RoutingContext ctx) {
+    String browser = browserOf(ctx);
+    provider().onComplete(ar -> {
+      if (ar.failed()) {
+        finish(ctx, new Failed(null, "idp_unreachable",
+            "Sign-in with SSO is not available right now: " + ar.cause().getMessage()));
+        return;
+      }
+      String binding = browser != null ? browser : random();
+      String state = random();
+      String verifier = random();
+      String nonce = random();
+      attempts.put(state, new Attempt(verifier, nonce, binding));
+      String url =
+          ar.result()
+              .authorizeURL(
+                  new OAuth2AuthorizationURL()
+                      .setRedirectUri(signIn.redirectUri().toString())
+                      .setScopes(signIn.scopes())
+                      .setState(state)
+                      .setCodeChallenge(challenge(verifier))
+                      .setCodeChallengeMethod("S256")
+                      .putAdditionalParameter("nonce", nonce));
+      ctx.response().addCookie(bindingCookie(binding, ATTEMPT_TTL));
+      redirect(ctx, url);
+    });
+  }
+
+  /**
+   * The browser's binding, when it sent a well-formed one: several tabs signing in at once share
+   * it, so one login does not break another's.
+   */
+  private static String browserOf(RoutingContext ctx) {
+    Cookie c = ctx.request().getCookie(COOKIE);
+    String v = c == null ? null : c.getValue();
+    return v != null && v.matches("[A-Za-z0-9_-]{43}") ? v : null;
+  }
+
+  private Cookie bindingCookie(String value, Duration maxAge) {
+    // Lax, not Strict: the provider's redirect back is a cross-site navigation, and a Strict
+    // cookie would not come with it
+    return Cookie.cookie(COOKIE, value)
+        .setPath(COOKIE_PATH)
+        .setHttpOnly(true)
+        .setSecure(secureCookie)
+        .setSameSite(CookieSameSite.LAX)
+        .setMaxAge(maxAge.toSeconds());
+  }
+
+  // --- 2. callback -----------------------------------------------------------------------------
+
+  private void callback(RoutingContext ctx) {
+    String browser = browserOf(ctx);
+    String state = ctx.request().getParam("state");
+    Attempt attempt = state == null ? null : attempts.asMap().remove(state);
+    if (attempt == null) {
+      // anyone can send this, and anyone may read its outcome: no text of the request in it
+      finish(ctx, new Failed(null, "sign_in_unknown",
+          (state == null ? "The identity provider's answer carried no state. " : "This sign-in is unknown, expired or was"
+              + " already used (or it began on another Airlock node). ") + "Start again with Sign in with SSO."));
+      return;
+    }
+    if (browser == null || !same(browser, attempt.browser())) {
+      // someone else's sign-in arriving in this browser: signing in as them is login CSRF
+      finish(ctx, new Failed(null, "sign_in_other_browser",
+          "This sign-in was started in another browser, or this browser dropped its sign-in cookie."
+              + " Start again with Sign in with SSO."));
+      return;
+    }
+    String error = ctx.request().getParam("error");
+    if (error != null) {
+      String description = ctx.request().getParam("error_description");
+      finish(ctx, new Failed(browser, "idp_refused",
+          "The identity provider did not sign you in: " + shown(error)
+              + (description == null ? "" : " (" + shown(description) + ")")));
+      return;
+    }
+    String code = ctx.request().getParam("code");
+    if (code == null || code.isEmpty()) {
+      finish(ctx, new Failed(browser, "idp_refused",
+          "The identity provider came back without an authorization code."));
+      return;
+    }
+    provider()
+        .compose(oauth2 -> oauth2.authenticate(
+                new Oauth2Credentials()
+                    .setFlow(OAuth2FlowType.AUTH_CODE)
+                    .setCode(code)
+                    .setRedirectUri(signIn.redirectUri().toString())
+                    .setCodeVerifier(attempt.verifier()))
+            .timeout(IDP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .recover(e -> Future.failedFuture(new SignInFailure("token_exchange_failed",
+                "The identity provider's token endpoint refused the authorization code: " + shown(e.getMessage())))))
+        .compose(user -> {
+          Object idToken = user.principal().getValue("id_token");
+          if (!(idToken instanceof String t) || t.isEmpty()) {
+            return Future.failedFuture(new SignInFailure("id_token_missing",
+                "The identity provider returned no ID token (is openid among identity.oidc.scopes?)."));
+          }
+          return verified(t, attempt.nonce());
+        })
+        .onSuccess(signedIn -> {
+          SignedIn done = new SignedIn(browser, signedIn.token(), signedIn.staff(), signedIn.expiresAt());
+          Map<String, Object> fields = new LinkedHashMap<>();
+          fields.put("actor", done.staff().id());
+          fields.put("via", "oidc");
+          fields.put("roles", roles(done.staff()));
+          fields.put("teams", List.copyOf(done.staff().teams()));
+          fields.put("expiresAt", done.expiresAt().toString());
+          audit.accept("login", fields);
+          finish(ctx, done);
+        })
+        .onFailure(e -> {
+          Failed f = e instanceof SignInFailure s
+              ? new Failed(browser, s.error, s.getMessage())
+              : new Failed(browser, "sign_in_failed", "Sign-in failed: " + shown(e.getMessage()));
+          finish(ctx, f);
+        });
+  }
+
+  /** A sign-in that went wrong in a way the user is told about. */
+  private static final class SignInFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String error;
+
+    SignInFailure(String error, String message) {
+      super(message, null, false, false);
+      this.error = error;
+    }
+  }
+
+  /** The same check as every API call, then the nonce that ties the token to this sign-in. */
+  private Future<SignedIn> verified(String idToken, String nonce) {
+    return authenticator
+        .authenticate(idToken)
+        .recover(e -> Future.failedFuture(new SignInFailure("id_token_invalid",
+            "The identity provider's ID token was refused: "
+                + (e instanceof Unauthenticated ? e.getMessage() : "it could not be verified"))))
+        .compose(staff -> {
+          Map<String, Object> claims =
+              CompactToken.parse(idToken, OidcAuthenticator.MAX_TOKEN_CHARS, "ID token", config.algorithms()).claimsJson();
+          if (!(claims.get("nonce") instanceof String n) || !same(n, nonce)) {
+            return Future.failedFuture(new SignInFailure("id_token_invalid",
+                "The identity provider's ID token was refused: its nonce is not this sign-in's"
+                    + " (a token issued for another sign-in)"));
+          }
+          if (staff.roles().isEmpty()) {
+            return Future.failedFuture(new SignInFailure("no_role",
+                "You are signed in at the identity provider as " + staff.id() + ", but its claim "
+                    + shown(config.rolesClaim()) + " gives you none of the roles agent, manager or security."));
+          }
+          Instant exp = Instant.ofEpochSecond(((Number) claims.get("exp")).longValue());
+          return Future.succeededFuture(new SignedIn(null, idToken, staff, exp));
+        });
+  }
+
+  /** Every callback ends in the UI, holding a one-time id for its outcome, never the outcome. */
+  private void finish(RoutingContext ctx, Outcome outcome) {
+    if (outcome instanceof Failed f) {
+      log.info("identity: browser sign-in failed: {}: {}", f.error(), f.message());
+    }
+    String id = random();
+    handoffs.put(id, outcome);
+    redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + id);
+  }
+
+  private static void redirect(RoutingContext ctx, String location) {
+    ctx.response()
+        .setStatusCode(302)
+        .putHeader("Location", location)
+        .putHeader("Cache-Control", "no-store")
+        // the callback's URL holds the code and state: never pass it on as a Referer
+        .putHeader("Referrer-Policy", "no-referrer")
+        .end();
+  }
+
+  // --- 3. the UI collects the outcome ----------------------------------------------------------
+
+  private void collect(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      // a cross-site form cannot send JSON without a preflight the control plane never grants
+      ErrorBodies.send(ctx, 415, "unsupported_media_type", "send the body as application/json");
+      return;
+    }
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      body = null;
+    }
+    Object id = body == null ? null : body.getValue("handoff");
+    if (!(id instanceof String handoff) || body.size() != 1) {
+      ErrorBodies.send(ctx, 400, "bad_request", "body must be a JSON object {\"handoff\": \"<id from #/sso/>\"}");
+      return;
+    }
+    ctx.response().putHeader("Cache-Control", "no-store");
+    Outcome outcome = handoffs.getIfPresent(handoff);
+    String browser = browserOf(ctx);
+    if (outcome != null && outcome.browser() != null && (browser == null || !same(browser, outcome.browser()))) {
+      // checked before it is taken: someone else holding the id cannot spoil it for its owner
+      ErrorBodies.send(ctx, 401, "sign_in_other_browser",
+          "This sign-in result belongs to another browser. Start again with Sign in with SSO.");
+      return;
+    }
+    if (outcome == null || !handoffs.asMap().remove(handoff, outcome)) {
+      ErrorBodies.send(ctx, 401, "handoff_unknown",
+          "This sign-in result is unknown, expired or was already collected. Start again with Sign in with SSO.");
+      return;
+    }
+    if (outcome instanceof Failed f) {
+      ErrorBodies.send(ctx, 401, f.error(), f.message());
+      return;
+    }
+    SignedIn s = (SignedIn) outcome;
+    // the binding has done its job; a later sign-in gets a fresh one
+    ctx.response().addCookie(bindingCookie("", Duration.ZERO));
+    ctx.response()
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject()
+            .put("token", s.token())
+            .put("user", s.staff().id())
+            .put("roles", new JsonArray(roles(s.staff())))
+            .put("teams", new JsonArray(s.staff().teams().stream().sorted().toList()))
+            .put("expiresAt", s.expiresAt().toString())
+            .encode());
+  }
+
+  private static List<String> roles(Staff staff) {
+    return staff.roles().stream().map(Role::code).sorted().toList();
+  }
+
+  // --- small pieces ----------------------------------------------------------------------------
+
+  /** 256 random bits, base64url: states, verifiers (RFC 7636: 43 characters), nonces, ids. */
+  static String random() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return B64URL.encodeToString(b);
+  }
+
+  /** RFC 7636 S256: base64url(SHA-256(ASCII(verifier))). */
+  static String challenge(String verifier) {
+    try {
+      return B64URL.encodeToString(
+          MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+
+  private static boolean same(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public void close() {
+    discoveryClient.close();
+    Future<OAuth2Auth> p;
+    synchronized (this) {
+      p = provider;
+    }
+    if (p != null && p.succeeded()) {
+      p.result().close();
+    }
+  }
+}

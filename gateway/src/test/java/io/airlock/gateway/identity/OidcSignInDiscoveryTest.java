@@ -1,0 +1,113 @@
+package io.airlock.gateway.identity;
+
+import static io.airlock.gateway.identity.IdentityFixtures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.policy.config.OidcConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Browser sign-in where the endpoints come from the provider's discovery document: a document
+ * that is not the provider's own, or a provider without PKCE S256, makes sign-in refuse with the
+ * reason; the provider is asked again on a later sign-in, not on every one.
+ */
+class OidcSignInDiscoveryTest {
+  @TempDir Path dir;
+  private Vertx vertx;
+  private TinyIdp idp;
+  private OidcSignIn signIn;
+  private OidcAuthenticator authenticator;
+  private final TestClock clock = new TestClock(Instant.now());
+  private final List<Map<String, Object>> audited = new CopyOnWriteArrayList<>();
+  private SsoJar jar;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    idp = new TinyIdp();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (signIn != null) {
+      signIn.close();
+    }
+    if (authenticator != null) {
+      authenticator.close();
+    }
+    await(vertx.close());
+    idp.close();
+  }
+
+  /** Serves the three sign-in endpoints with endpoints left to discovery and a secret file. */
+  private void serve() throws Exception {
+    Router router = Router.router(vertx);
+    HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    String base = "http://127.0.0.1:" + server.actualPort() + "/";
+    Path secret = Files.writeString(dir.resolve("client.secret"), TinyIdp.CLIENT_SECRET);
+    OidcConfig config =
+        new OidcConfig(idp.issuer(), TinyIdp.CLIENT_ID, idp.jwksUri(), List.of("ES256"), "sub", "roles", "teams",
+            Duration.ofMinutes(10),
+            Optional.of(new OidcConfig.SignIn(URI.create(base + "auth/oidc/callback"), Optional.empty(), Optional.empty(),
+                Optional.of(secret), Optional.empty(), OidcConfig.SignIn.DEFAULT_SCOPES)));
+    authenticator = await(OidcAuthenticator.start(vertx, config, clock));
+    signIn = OidcSignIn.start(vertx, config, authenticator, clock, (type, fields) -> audited.add(Map.of("type", type, "fields", fields)));
+    signIn.mount(router);
+    jar = new SsoJar(base, idp);
+  }
+
+  /** A sign-in that cannot start: the browser goes straight back to the UI, with the reason waiting. */
+  private String refusedSignIn() throws Exception {
+    JsonObject r = jar.collect(jar.handoffIn(jar.login()), 401);
+    assertThat(r.getString("error")).isEqualTo("idp_unreachable");
+    return r.getString("message");
+  }
+
+  @Test
+  void aDiscoveryDocumentNamingAnotherIssuerIsNotUsed() throws Exception {
+    idp.discoveryOverrides(new JsonObject().put("issuer", "https://evil.example.com"));
+    serve();
+    assertThat(refusedSignIn())
+        .contains("Sign-in with SSO is not available right now")
+        .contains("names issuer 'https://evil.example.com', not identity.oidc.issuer");
+
+    // fixed at the provider: not asked again at once, but on a sign-in after the retry interval
+    idp.discoveryOverrides(new JsonObject());
+    assertThat(refusedSignIn()).contains("evil.example.com");
+    clock.advance(OidcSignIn.DISCOVERY_RETRY.plusSeconds(1));
+    assertThat(jar.collect(jar.handoff(jar.toCallback()), 200).getString("user")).isEqualTo("alice");
+    assertThat(audited).singleElement().satisfies(a -> assertThat(a.get("type")).isEqualTo("login"));
+  }
+
+  @Test
+  void aProviderWithoutPkceS256IsNotUsed() throws Exception {
+    idp.discoveryOverrides(new JsonObject().put("code_challenge_methods_supported", new JsonArray().add("plain")));
+    serve();
+    assertThat(refusedSignIn()).contains("does not offer PKCE with S256");
+  }
+
+  @Test
+  void anEndpointOverPlainHttpOffLoopbackIsNotUsed() throws Exception {
+    idp.discoveryOverrides(new JsonObject().put("token_endpoint", "http://idp.example.com/token"));
+    serve();
+    assertThat(refusedSignIn()).contains("token_endpoint").contains("must be an https:// URL");
+  }
+}

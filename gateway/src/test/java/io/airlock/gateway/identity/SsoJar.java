@@ -1,0 +1,92 @@
+package io.airlock.gateway.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.json.JsonObject;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A browser without a screen for SSO sign-in tests: follows no redirect by itself, so each step of
+ * the round trip can be looked at (or forged), and keeps its own cookies, so two jars are two
+ * browsers.
+ */
+public final class SsoJar {
+  public final HttpClient http =
+      HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+  private final String controlPlane;
+  private final TinyIdp idp;
+
+  /** @param controlPlane the control plane's base URL, ending in {@code /} */
+  public SsoJar(String controlPlane, TinyIdp idp) {
+    this.controlPlane = controlPlane;
+    this.idp = idp;
+  }
+
+  public static String param(URI uri, String name) {
+    List<String> v = new QueryStringDecoder(uri).parameters().get(name);
+    return v == null ? null : v.get(0);
+  }
+
+  /** GET that must redirect; returns where to. */
+  public URI redirectFrom(URI uri) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(uri + " answered " + r.body()).isEqualTo(302);
+    return URI.create(r.headers().firstValue("Location").orElseThrow());
+  }
+
+  /** Starts a sign-in; returns where the control plane sends the browser. */
+  public URI login() throws Exception {
+    return redirectFrom(URI.create(controlPlane + "auth/oidc/login"));
+  }
+
+  /** Up to the provider's redirect back: the callback URL with code and state. */
+  public URI toCallback() throws Exception {
+    URI authorize = login();
+    assertThat(authorize.toString()).startsWith(idp.issuer() + "/authorize?");
+    return redirectFrom(authorize);
+  }
+
+  /** The callback; returns the hand-off id the UI would find in its URL fragment. */
+  public String handoff(URI callback) throws Exception {
+    return handoffIn(redirectFrom(callback));
+  }
+
+  /** The hand-off id in a redirect to the UI, which must carry nothing else. */
+  public String handoffIn(URI ui) {
+    assertThat(ui.toString()).startsWith(controlPlane + "#/sso/");
+    assertThat(ui.getFragment()).as("no token in the URL").hasSizeLessThan(64);
+    assertThat(ui.getRawQuery()).isNull();
+    return ui.getFragment().substring("/sso/".length());
+  }
+
+  /** POST /auth/oidc/session as the UI does; the answer must have {@code expectedStatus}. */
+  public JsonObject collect(String handoff, int expectedStatus) throws Exception {
+    HttpResponse<String> r = http.send(
+        HttpRequest.newBuilder(URI.create(controlPlane + "auth/oidc/session"))
+            .timeout(Duration.ofSeconds(20))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("handoff", handoff).encode()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+    return new JsonObject(r.body());
+  }
+
+  /** An API call with a staff token. */
+  public HttpResponse<String> api(String token, String path) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(controlPlane + path.substring(1)))
+            .header("Authorization", "Bearer " + token)
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
