@@ -285,7 +285,7 @@ public final class ConfigLoader {
                   ? id.requiredSection("oidc", "issuer, audience and jwksUri", OidcBinder.KEYS)
                   : id.section("oidc", OidcBinder.KEYS),
               dir,
-              System::getenv);
+              env);
     }
 
     Section log = root.section("accessLog", "enabled");

@@ -63,8 +63,7 @@ public final class EffectiveConfig {
         oidc.put("redirectUri", s.redirectUri().toString());
         oidc.put("authorizationEndpoint", s.authorizationEndpoint().map(Object::toString).orElse("from " + o.discoveryUri()));
         oidc.put("tokenEndpoint", s.tokenEndpoint().map(Object::toString).orElse("from " + o.discoveryUri()));
-        s.clientSecretFile().ifPresent(f -> oidc.put("clientSecretFile", f.toString()));
-        s.clientSecretEnv().ifPresent(e -> oidc.put("clientSecretEnv", e));
+        s.clientSecret().ifPresent(secret -> oidc.put("clientSecret", secret.describe()));
         oidc.put("scopes", s.scopes());
       });
       identity.put("oidc", oidc);

@@ -2,6 +2,7 @@ package io.airlock.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.OidcConfig;
+import io.airlock.policy.config.SecretSource;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -39,7 +40,6 @@ final class OidcBinder {
   /** A real client secret is tens of bytes; the cap keeps a wrong path from being slurped. */
   static final long MAX_SECRET_BYTES = 4096;
 
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   // RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
   private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]{1,128}");
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS =
@@ -132,17 +132,15 @@ final class OidcBinder {
               + " /.well-known/openid-configuration (or set authorizationEndpoint and tokenEndpoint)")
           .ifPresent(p -> oidc.report(oidc.key("issuer"), p));
     }
-    Optional<Path> secretFile = secretFile(oidc, dir);
-    Optional<String> secretEnv = secretEnv(oidc, env);
-    if (oidc.has("clientSecretFile") && oidc.has("clientSecretEnv")) {
-      oidc.report(oidc.key("clientSecretEnv"), "clientSecretFile is set too: the secret comes from one place");
-    }
+    Optional<SecretSource> secret =
+        Optional.ofNullable(SecretBinder.bind(oidc, "clientSecretFile", "clientSecretEnv", dir, env))
+            .filter(s -> !(s instanceof SecretSource.FromFile f) || clientSecretFileUsable(oidc, f.path()));
     List<String> scopes = scopes(oidc);
     if (oidc.problems().count() != before || redirectUri == null) {
       return Optional.empty();
     }
     return Optional.of(
-        new OidcConfig.SignIn(redirectUri, authorization, token, secretFile, secretEnv, scopes));
+        new OidcConfig.SignIn(redirectUri, authorization, token, secret, scopes));
   }
 
   private static URI redirectUri(Section oidc, String text) {
@@ -178,19 +176,12 @@ final class OidcBinder {
     return Optional.of(URI.create(text));
   }
 
-  private static Optional<Path> secretFile(Section oidc, Path dir) {
-    String text = oidc.string("clientSecretFile", null);
-    if (text == null) {
-      return Optional.empty();
-    }
+  /** The client secret file must exist, be the owner's only, and hold something secret-sized. */
+  private static boolean clientSecretFileUsable(Section oidc, Path file) {
     String key = oidc.key("clientSecretFile");
-    Path file = ConfigLoader.resolvePath(dir, oidc, key, text, false);
-    if (file == null) {
-      return Optional.empty();
-    }
     if (!Files.isRegularFile(file)) {
       oidc.report(key, file + " does not exist or is not a regular file");
-      return Optional.empty();
+      return false;
     }
     try {
       if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
@@ -198,42 +189,23 @@ final class OidcBinder {
         if (perms.stream().anyMatch(GROUP_OR_OTHERS::contains)) {
           oidc.report(key, file + " has mode " + PosixFilePermissions.toString(perms)
               + ": a client secret must be readable by its owner only (chmod 600 " + file + ")");
-          return Optional.empty();
+          return false;
         }
       }
       long size = Files.size(file);
       if (size > MAX_SECRET_BYTES) {
         oidc.report(key, file + " holds " + size + " bytes: not a client secret (at most " + MAX_SECRET_BYTES + ")");
-        return Optional.empty();
+        return false;
       }
       if (Files.readString(file).isBlank()) {
         oidc.report(key, file + " is empty");
-        return Optional.empty();
+        return false;
       }
     } catch (IOException e) {
       oidc.report(key, file + " cannot be read: " + e.getMessage());
-      return Optional.empty();
+      return false;
     }
-    return Optional.of(file);
-  }
-
-  private static Optional<String> secretEnv(Section oidc, Function<String, String> env) {
-    String name = oidc.string("clientSecretEnv", null);
-    if (name == null) {
-      return Optional.empty();
-    }
-    String key = oidc.key("clientSecretEnv");
-    if (!ENV_NAME.matcher(name).matches()) {
-      oidc.report(key, "'" + name + "' is not an environment variable name (letters, digits and _, not starting with a digit)"
-          + ": the secret itself never goes in YAML");
-      return Optional.empty();
-    }
-    String value = env.apply(name);
-    if (value == null || value.isBlank()) {
-      oidc.report(key, "environment variable " + name + " is not set or empty");
-      return Optional.empty();
-    }
-    return Optional.of(name);
+    return true;
   }
 
   private static List<String> scopes(Section oidc) {

@@ -37,7 +37,8 @@ final class SecretBinder {
         return null;
       }
       if (!ENV_NAME.matcher(name).matches()) {
-        s.report(s.key(envKey), "not an environment variable name (letters, digits and _, not starting with a digit)");
+        s.report(s.key(envKey), "not an environment variable name (letters, digits and _, not starting with a digit)"
+            + ": it names the variable that holds the secret; the secret itself never goes in YAML");
         return null;
       }
       String value = env.apply(name);

@@ -1,5 +1,7 @@
 package io.airlock.gateway.identity;
 
+import io.airlock.gateway.config.SecretValues;
+
 import static io.airlock.gateway.identity.Unauthenticated.shown;
 
 import com.github.benmanes.caffeine.cache.Cache;
@@ -166,22 +168,15 @@ public final class OidcSignIn implements AutoCloseable {
 
   /** Blocking: start-up only. The binder checked the file or variable; this reads it. */
   private static Optional<String> readClientSecret(OidcConfig.SignIn s) {
-    if (s.clientSecretFile().isPresent()) {
-      try {
-        return Optional.of(Files.readString(s.clientSecretFile().get(), StandardCharsets.UTF_8).strip());
-      } catch (IOException e) {
-        throw new UncheckedIOException("identity.oidc.clientSecretFile: " + s.clientSecretFile().get() + " cannot be read", e);
-      }
+    if (s.clientSecret().isEmpty()) {
+      return Optional.empty();
     }
-    if (s.clientSecretEnv().isPresent()) {
-      String v = System.getenv(s.clientSecretEnv().get());
-      if (v == null || v.isBlank()) {
-        throw new IllegalStateException(
-            "identity.oidc.clientSecretEnv: environment variable " + s.clientSecretEnv().get() + " is not set or empty");
-      }
-      return Optional.of(v.strip());
+    try {
+      return Optional.of(SecretValues.read(s.clientSecret().get()).strip());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "identity.oidc: client secret (" + s.clientSecret().get().describe() + ") cannot be read", e);
     }
-    return Optional.empty();
   }
 
   private static HttpClientOptions idpClientOptions() {

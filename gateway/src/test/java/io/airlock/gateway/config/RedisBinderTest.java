@@ -187,7 +187,8 @@ class RedisBinderTest {
         "airlock.yaml: redis.passwordEnv: set either redis.passwordFile or redis.passwordEnv, not both",
         "airlock.yaml: redis.uri: verifyPeer cannot be set: certificate and hostname verification of rediss:// are"
             + " always on (trust a private CA with redis.tls.caFile)",
-        "airlock.yaml: redis.passwordEnv: not an environment variable name (letters, digits and _, not starting with a digit)",
+        "airlock.yaml: redis.passwordEnv: not an environment variable name (letters, digits and _, not starting with a digit)"
+            + ": it names the variable that holds the secret; the secret itself never goes in YAML",
         "airlock.yaml: redis.uri: mixes rediss:// and redis:// seeds: use TLS for all of them or for none",
         "airlock.yaml: redis.tls.keyFile: missing (a client certificate needs both certFile and keyFile)");
   }

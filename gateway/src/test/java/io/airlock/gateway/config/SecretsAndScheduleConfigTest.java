@@ -99,7 +99,8 @@ class SecretsAndScheduleConfigTest {
             "grants.keys[3].file: missing (required: grants.keys[3].file (a file) or grants.keys[3].env (an environment"
                 + " variable) holding the JWK, or set grants.generateMissingKeysIn)",
             "redis.passwordFile: empty (a value is required here)",
-            "secrets.watermarkKeyEnv: not an environment variable name (letters, digits and _, not starting with a digit)",
+            "secrets.watermarkKeyEnv: not an environment variable name (letters, digits and _, not starting with a digit)"
+                + ": it names the variable that holds the secret; the secret itself never goes in YAML",
             "secrets.maskingKeyEnv: set either secrets.maskingKeyFile or secrets.maskingKeyEnv, not both");
   }
 

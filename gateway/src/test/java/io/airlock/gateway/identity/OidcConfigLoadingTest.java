@@ -8,6 +8,7 @@ import io.airlock.gateway.config.ConfigException;
 import io.airlock.gateway.config.ConfigLoader;
 import io.airlock.policy.config.IdentityConfig;
 import io.airlock.policy.config.OidcConfig;
+import io.airlock.policy.config.SecretSource;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,8 +167,7 @@ class OidcConfigLoadingTest {
     assertThat(s.authorizationEndpoint()).isEmpty();
     assertThat(s.tokenEndpoint()).isEmpty();
     assertThat(oidc.discoveryUri()).isEqualTo(URI.create("https://idp.example.com/realms/staff/.well-known/openid-configuration"));
-    assertThat(s.clientSecretFile()).contains(file);
-    assertThat(s.clientSecretEnv()).isEmpty();
+    assertThat(s.clientSecret()).contains(new SecretSource.FromFile(file));
     assertThat(s.scopes()).containsExactly("openid");
   }
 
@@ -217,11 +217,11 @@ class OidcConfigLoadingTest {
     secret("narrow.secret", "rw-------");
     e = onlyError(SIGN_IN + "    clientSecretFile: narrow.secret\n    clientSecretEnv: PATH\n");
     assertThat(e.key()).isEqualTo("identity.oidc.clientSecretEnv");
-    assertThat(e.problem()).contains("clientSecretFile is set too");
+    assertThat(e.problem()).contains("not both");
 
     assertThat(ConfigLoader.load(write(SIGN_IN + "    clientSecretEnv: PATH\n")).identity().oidc().orElseThrow()
-            .signIn().orElseThrow().clientSecretEnv())
-        .contains("PATH");
+            .signIn().orElseThrow().clientSecret().map(SecretSource::describe))
+        .contains("env PATH");
   }
 
   @Test

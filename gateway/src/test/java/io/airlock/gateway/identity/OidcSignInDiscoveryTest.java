@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.identity.IdentityFixtures.TestClock;
 import io.airlock.policy.config.OidcConfig;
+import io.airlock.policy.config.SecretSource;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -67,7 +68,7 @@ class OidcSignInDiscoveryTest {
         new OidcConfig(idp.issuer(), TinyIdp.CLIENT_ID, idp.jwksUri(), List.of("ES256"), "sub", "roles", "teams",
             Duration.ofMinutes(10),
             Optional.of(new OidcConfig.SignIn(URI.create(base + "auth/oidc/callback"), Optional.empty(), Optional.empty(),
-                Optional.of(secret), Optional.empty(), OidcConfig.SignIn.DEFAULT_SCOPES)));
+                Optional.of(new SecretSource.FromFile(secret)), OidcConfig.SignIn.DEFAULT_SCOPES)));
     authenticator = await(OidcAuthenticator.start(vertx, config, clock));
     signIn = OidcSignIn.start(vertx, config, authenticator, clock, (type, fields) -> audited.add(Map.of("type", type, "fields", fields)));
     signIn.mount(router);

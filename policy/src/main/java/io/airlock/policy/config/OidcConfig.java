@@ -112,8 +112,7 @@ public record OidcConfig(
       URI redirectUri,
       Optional<URI> authorizationEndpoint,
       Optional<URI> tokenEndpoint,
-      Optional<Path> clientSecretFile,
-      Optional<String> clientSecretEnv,
+      Optional<SecretSource> clientSecret,
       List<String> scopes) {
     public static final String CALLBACK_PATH = "/auth/oidc/callback";
     public static final List<String> DEFAULT_SCOPES = List.of("openid");
@@ -122,15 +121,11 @@ public record OidcConfig(
       Objects.requireNonNull(redirectUri, "redirectUri");
       Objects.requireNonNull(authorizationEndpoint, "authorizationEndpoint");
       Objects.requireNonNull(tokenEndpoint, "tokenEndpoint");
-      Objects.requireNonNull(clientSecretFile, "clientSecretFile");
-      Objects.requireNonNull(clientSecretEnv, "clientSecretEnv");
+      Objects.requireNonNull(clientSecret, "clientSecret");
       scopes = List.copyOf(scopes);
       if (authorizationEndpoint.isPresent() != tokenEndpoint.isPresent()) {
         throw new IllegalArgumentException(
             "identity.oidc: authorizationEndpoint and tokenEndpoint go together (or neither, for discovery)");
-      }
-      if (clientSecretFile.isPresent() && clientSecretEnv.isPresent()) {
-        throw new IllegalArgumentException("identity.oidc: clientSecretFile or clientSecretEnv, not both");
       }
       if (!scopes.contains("openid")) {
         throw new IllegalArgumentException("identity.oidc.scopes must contain openid");
