@@ -34,7 +34,7 @@ public final class DataPlaneServer {
   private DataPlaneServer() {}
 
   /** How long a new connection may take to deliver its first complete request head. */
-  static final Duration FIRST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
   /** Everything the data plane needs from the rest of the node. */
   public record Dependencies(
@@ -147,7 +147,7 @@ public final class DataPlaneServer {
                   conn -> {
                     long timer =
                         vertx.setTimer(
-                            FIRST_HEAD_TIMEOUT.toMillis(),
+                            REQUEST_HEAD_TIMEOUT.toMillis(),
                             id -> {
                               if (awaitingHead.remove(conn) != null) {
                                 conn.close();
