@@ -244,6 +244,9 @@ public class Soak {
       if (t instanceof ConnectException) {
         return "transport_connect_refused";
       }
+      if (t instanceof java.net.http.HttpConnectTimeoutException) {
+        return "transport_connect_timeout";
+      }
       if (t instanceof HttpTimeoutException) {
         return "transport_timeout";
       }
@@ -530,9 +533,12 @@ public class Soak {
 
       say("Airlock soak report (%s)", out.getFileName());
       say("");
-      say("Run: %d requests over %.0f s (%.1f req/s achieved), %d kill-alls through the API (%d attempts refused while Redis was down),",
+      say("Run: %d requests over %.0f s (%.1f req/s achieved), %d kill-alls through the API (%d attempt(s) refused while Redis was down),",
           reqs.size(), (last - first) / 1000, reqs.size() / Math.max(1, (last - first) / 1000),
           kills.stream().filter(k -> k.kind.equals("api")).count(), failedKills);
+      String loadEnd = Files.readAllLines(out.resolve("load.log")).stream().filter(l -> l.startsWith("LOAD_END")).findFirst().orElse("LOAD_END ?");
+      say("     load generator: %s (late = sent over 100 ms behind schedule: the generator itself was starved)",
+          loadEnd.substring("LOAD_END ".length()));
       say("     %d epoch re-seeds after Redis came back empty, %d lockdown lifts.", kills.stream().filter(k -> k.kind.equals("reseed")).count(),
           lifts.size());
       say("Fault timeline (s from the first request):");
