@@ -662,8 +662,9 @@ public class Soak {
 
       // (c) ------------------------------------------------------------------------------------
       say("");
-      say("(c) Statuses: only 200 and the expected 401 grant_revoked, 403 out_of_scope, 503 revocation_stale;");
-      say("    no answer at all only for a node while it was SIGKILLed and restarting");
+      say("(c) Statuses: only 200 and the expected 401 grant_revoked, 403 out_of_scope (client outside the");
+      say("    grant), 503 revocation_stale, and 503 quota_unavailable while Redis is down; no answer at all");
+      say("    only for a node while it was SIGKILLed and restarting");
       Map<String, Integer> byStatus = new TreeMap<>();
       Map<String, Integer> byReason = new TreeMap<>();
       Map<String, Integer> unexpected = new TreeMap<>();
@@ -673,7 +674,7 @@ public class Soak {
         String key = r.status == 0 ? "no answer" : Integer.toString(r.status);
         byStatus.merge(key, 1, Integer::sum);
         byReason.merge(key + " " + (r.status == 200 ? "" : r.reason) + " (" + r.cls + ")", 1, Integer::sum);
-        String why = unexpected(r, nodeDown);
+        String why = unexpected(r, nodeDown, redisDown);
         if (why != null) {
           unexpected.merge(why, 1, Integer::sum);
         }
@@ -708,7 +709,7 @@ public class Soak {
     }
 
     /** Why this outcome is not one the soak expects, or null when it is. */
-    static String unexpected(Req r, Map<String, List<Window>> nodeDown) {
+    static String unexpected(Req r, Map<String, List<Window>> nodeDown, List<Window> redisDown) {
       if (r.status == 0) {
         boolean down = nodeDown.getOrDefault(r.node, List.of()).stream().anyMatch(w -> w.overlaps(r.sent, r.answered));
         return down ? null : "no answer outside a node restart: " + r.reason;
@@ -718,7 +719,11 @@ public class Soak {
         case 200 -> r.cls.equals("scope") ? "200 for a client outside the grant" : null;
         case 401 -> r.reason.equals("grant_revoked") ? null : what;
         case 403 -> r.cls.equals("scope") && r.reason.equals("out_of_scope") ? null : what;
-        case 503 -> r.reason.equals("revocation_stale") ? null : what;
+        // Redis is also the quota store: in the first second of an outage the revocation state is
+        // still fresh (maxStaleness) and the quota check is the one that cannot decide
+        case 503 -> r.reason.equals("revocation_stale")
+            || r.reason.equals("quota_unavailable") && redisDown.stream().anyMatch(w -> w.overlaps(r.sent, r.answered))
+            ? null : what;
         default -> what;
       };
     }
@@ -782,7 +787,7 @@ public class Soak {
           say("      %5s    %s   %s   %s", m.getKey() < 0 ? "idle" : Integer.toString(m.getKey()), mmm(ss, Sample::heapMb), mmm(ss, Sample::oldMb), mmm(ss, Sample::rssMb));
         }
         say("      heap used %s", spark(run.getValue()));
-        List<Integer> minutes = List.copyOf(perMinute.keySet());
+        List<Integer> minutes = perMinute.keySet().stream().filter(m -> m >= 0).toList();
         if (minutes.size() < 4) {
           say("      stability: not judged (fewer than 4 minutes of samples for this process)");
           continue;
