@@ -13,15 +13,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -33,8 +30,8 @@ import java.util.function.BiFunction;
 public final class DataPlaneServer {
   private DataPlaneServer() {}
 
-  /** How long a new connection may take to deliver its first complete request head. */
-  static final Duration FIRST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+  /** How long a client may take to deliver a complete request head ({@link HeadDeadline}). */
+  static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
 
   /** Everything the data plane needs from the rest of the node. */
   public record Dependencies(
@@ -136,40 +133,11 @@ public final class DataPlaneServer {
           new Pipeline(
               stages, forwarder, deps.clock(), new RequestOutcomes(deps.registry(), cfg.accessLog().enabled()), audit,
               new Cors(cfg.dataPlane().corsOrigins()));
-      // Slowloris: the idle timeout restarts with every byte, so a client dribbling a request head
-      // one byte at a time would hold its connection for ever. A new connection gets a fixed time
-      // to deliver its first complete request head. Event-loop confined: a plain map is enough.
-      Map<HttpConnection, Long> awaitingHead = new HashMap<>();
       HttpServer server =
           vertx
               .createHttpServer(serverOptions(cfg.dataPlane()))
-              .connectionHandler(
-                  conn -> {
-                    long timer =
-                        vertx.setTimer(
-                            FIRST_HEAD_TIMEOUT.toMillis(),
-                            id -> {
-                              if (awaitingHead.remove(conn) != null) {
-                                conn.close();
-                              }
-                            });
-                    awaitingHead.put(conn, timer);
-                    conn.closeHandler(
-                        v -> {
-                          Long t = awaitingHead.remove(conn);
-                          if (t != null) {
-                            vertx.cancelTimer(t);
-                          }
-                        });
-                  })
-              .requestHandler(
-                  req -> {
-                    Long t = awaitingHead.remove(req.connection());
-                    if (t != null) {
-                      vertx.cancelTimer(t);
-                    }
-                    pipeline.handle(req);
-                  });
+              .connectionHandler(conn -> HeadDeadline.install(conn, REQUEST_HEAD_TIMEOUT))
+              .requestHandler(pipeline::handle);
       return server.listen().onSuccess(s -> {
         port.set(s.actualPort());
         listening.accept(s);

@@ -164,8 +164,8 @@ class ResourceLimitsTest {
       assertThat(allClosed(slow, closed))
           .as("every dribbling connection is closed by the gateway (after %.1f s, %d bytes each)", seconds, sent)
           .isTrue();
-      assertThat(seconds).as("closed after the first-head timeout, not at once").isGreaterThanOrEqualTo(
-          DataPlaneServer.FIRST_HEAD_TIMEOUT.toSeconds() - 1.0);
+      assertThat(seconds).as("closed after the head deadline, not at once").isGreaterThanOrEqualTo(
+          DataPlaneServer.REQUEST_HEAD_TIMEOUT.toSeconds() - 1.0);
       assertThat(gw.backend.seen()).extracting(Seen::uri).allMatch(u -> u.equals("/clients/c-0001"));
     } finally {
       for (Socket s : slow) {
@@ -174,29 +174,87 @@ class ResourceLimitsTest {
     }
   }
 
-  /** True when every slow socket was closed by the gateway (end of stream or reset on read). */
+  @Test
+  void a_second_head_dribbled_on_a_kept_alive_connection_is_cut_at_the_head_deadline_and_an_idle_one_is_kept() throws Exception {
+    String token = grantFor("alice", "c-0001");
+    byte[] request = ("GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+    byte[] slowHead = ("GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nX-Slow: " + "a".repeat(400))
+        .getBytes(StandardCharsets.ISO_8859_1);
+    try (Socket dribbling = connect(); Socket idle = connect()) {
+      // one good request each: the connections are past their first head and kept alive
+      for (Socket s : List.of(dribbling, idle)) {
+        Wire.Response first = send(s, request);
+        assertThat(first.status).as("first request on a kept-alive connection: %s", first).isEqualTo(200);
+        assertThat(first.complete).isTrue();
+      }
+      long start = System.nanoTime();
+      int sent = 0;
+      boolean cut = false;
+      while (!cut && System.nanoTime() - start < Duration.ofSeconds(25).toNanos() && sent < slowHead.length) {
+        try {
+          dribbling.getOutputStream().write(slowHead[sent]);
+          dribbling.getOutputStream().flush();
+          sent++;
+        } catch (java.io.IOException e) {
+          cut = true;
+          break;
+        }
+        if (sent % 20 == 0) {
+          HttpResponse<String> r = gw.get("/clients/c-0001", token);
+          assertThat(r.statusCode()).as("a normal agent is served while a connection dribbles").isEqualTo(200);
+        }
+        cut = closedByGateway(dribbling);
+        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(cut)
+          .as("the gateway cuts a kept-alive connection whose second head dribbles (after %.1f s, %d bytes)", seconds, sent)
+          .isTrue();
+      assertThat(seconds).as("cut after the head deadline, not at once").isGreaterThanOrEqualTo(
+          DataPlaneServer.REQUEST_HEAD_TIMEOUT.toSeconds() - 1.0);
+      // the idle connection has said nothing for longer than the head deadline: silence between
+      // requests is not a slow head, so load balancers that pool connections keep theirs
+      Wire.Response later = send(idle, request);
+      assertThat(later.status).as("an idle kept-alive connection is still served: %s", later).isEqualTo(200);
+      assertThat(gw.backend.seen()).extracting(Seen::uri).allMatch(u -> u.equals("/clients/c-0001"));
+    }
+  }
+
+  private static Socket connect() throws java.io.IOException {
+    Socket s = new Socket();
+    s.connect(new InetSocketAddress("127.0.0.1", gw.dataPort()), 5000);
+    return s;
+  }
+
+  private static Wire.Response send(Socket s, byte[] request) throws java.io.IOException {
+    s.setSoTimeout(10_000);
+    s.getOutputStream().write(request);
+    s.getOutputStream().flush();
+    return Wire.read(s.getInputStream(), false);
+  }
+
+  /** True when every slow socket was closed by the gateway. */
   private static boolean allClosed(List<Socket> slow, boolean[] closed) throws Exception {
     boolean all = true;
     for (int i = 0; i < slow.size(); i++) {
-      if (closed[i]) {
-        continue;
-      }
-      Socket s = slow.get(i);
-      s.setSoTimeout(1);
-      InputStream in = s.getInputStream();
-      try {
-        // end of stream, or whatever the gateway said before closing: it acted on the connection
-        in.read();
-        closed[i] = true;
-        continue;
-      } catch (SocketTimeoutException open) {
-        // still open, nothing sent
-      } catch (java.io.IOException reset) {
-        closed[i] = true;
-        continue;
-      }
-      all = false;
+      closed[i] = closed[i] || closedByGateway(slow.get(i));
+      all &= closed[i];
     }
     return all;
+  }
+
+  /** End of stream, a reset, or whatever the gateway said before closing: it acted on the connection. */
+  private static boolean closedByGateway(Socket s) throws java.io.IOException {
+    s.setSoTimeout(1);
+    InputStream in = s.getInputStream();
+    try {
+      in.read();
+      return true;
+    } catch (SocketTimeoutException open) {
+      return false;
+    } catch (java.io.IOException reset) {
+      return true;
+    }
   }
 }
