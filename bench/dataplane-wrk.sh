@@ -12,7 +12,7 @@ secs="${1:-10}"
 
 command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux; }
-[ -f gateway/target/airlock.jar ] || ./mvnw -q -DskipTests install
+[ -f gateway/target/airlock.jar ] || ./mvnw -q -DskipTests package
 
 out="$(mktemp -d)"
 cleanup() { [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; }
