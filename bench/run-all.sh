@@ -49,26 +49,8 @@ fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 # ---- processes: started here, stopped by PID ----------------------------------------------------
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  local deadline=$((SECONDS + 10))
-  for p in "${pids[@]}"; do
-    while kill -0 "$p" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-}
+# shellcheck source=lib/processes.sh
+source "$root/bench/lib/processes.sh"
 wait_http() { # url [header]: until any HTTP answer, 60 s at most
   local deadline=$((SECONDS + 60))
   until curl -s -o /dev/null -m 2 ${2:+-H "$2"} "$1"; do

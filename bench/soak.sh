@@ -59,27 +59,10 @@ fi
 [ -f "$JAR" ] || { echo "soak.sh: no jar at $JAR" >&2; exit 2; }
 
 # ---- processes: started here, stopped by PID -------------------------------------------------
-pids=()
+STOP_GRACE_SECS=15
+# shellcheck source=lib/processes.sh
+source "$root/bench/lib/processes.sh"
 declare -A PID
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  local deadline=$((SECONDS + 15))
-  for p in "${pids[@]}"; do
-    while kill -0 "$p" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-}
 until_ok() { # seconds description command...: poll every 0.2 s
   local limit="$1" what="$2"; shift 2
   local deadline=$((SECONDS + limit))

@@ -2,21 +2,13 @@ package io.airlock.gateway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.RawHttp;
 import io.airlock.gateway.testing.RecordingBackend.Seen;
 import io.airlock.gateway.testing.Wire;
-import io.airlock.policy.grant.Action;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Requests that try to turn the exchange into something other than one checked HTTP/1.1
@@ -24,68 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ambiguous framing). Each is answered with a 4xx or a closed connection, and in every case
  * except the ignorable h2c offer the backend sees nothing at all.
  */
-class ProtocolSmugglingTest {
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-  static String read;
-  static String write;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-    read = gw.grant("c-0001");
-    write = gw.grant(Set.of(Action.READ, Action.WRITE), Set.of(), "c-0001");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
-    gw.backend.json(DataPlaneTest.RECORD);
-  }
-
-  /** A second request hidden in the first one's body, with a valid grant: it must never run. */
-  static String smuggled() {
-    return "GET /clients/c-0001?smuggled=1 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n";
-  }
-
-  /** Every byte the gateway sends until it closes the connection (or stays quiet for 3 s). */
+class ProtocolSmugglingTest extends SmugglingFixture {
   static String untilClosed(String request) throws Exception {
-    return RawHttp.exchange(gw.dataPort(), request, 3000);
-  }
-
-  static int responses(String raw) {
-    int n = 0;
-    for (int i = raw.indexOf("HTTP/1."); i >= 0; i = raw.indexOf("HTTP/1.", i + 1)) {
-      n++;
-    }
-    return n;
-  }
-
-  static Wire.Response send(String request) throws Exception {
-    return Wire.exchange(gw.dataPort(), request);
-  }
-
-  static String errorCode(Wire.Response r) {
-    return new JsonObject(r.bodyText()).getString("error");
-  }
-
-  /**
-   * Asserts nothing reached the backend. A request the gateway wrongly dispatched might still be
-   * in flight when the agent's answer arrived, so a sentinel request goes through first: once its
-   * answer is back, anything dispatched before it has had its turn on the (single) event loop.
-   */
-  static void backendSawNothing() throws Exception {
-    java.net.http.HttpResponse<String> sentinel = gw.get("/clients/c-0001?sentinel=1", read);
-    assertThat(sentinel.statusCode()).isEqualTo(200);
-    assertThat(gw.backend.seen())
-        .as("requests that reached the backend")
-        .extracting(Seen::uri)
-        .containsExactly("/clients/c-0001?sentinel=1");
+    return untilClosed(request, 3000);
   }
 
   @Test

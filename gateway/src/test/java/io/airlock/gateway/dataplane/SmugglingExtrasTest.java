@@ -4,31 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.RawHttp;
 import io.airlock.gateway.testing.RecordingBackend.Seen;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.gateway.testing.Wire;
 import io.airlock.policy.grant.Action;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The HTTP/1.1 parsing tricks {@link ProtocolSmugglingTest} does not cover: obfuscated
@@ -36,53 +30,19 @@ import org.junit.jupiter.api.io.TempDir;
  * pipelining across grants. Raw sockets against a real gateway and a backend that records what
  * it received; the backend must never see a request the gateway did not check.
  */
-class SmugglingExtrasTest {
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-  static String read;
-  static String write;
+class SmugglingExtrasTest extends SmugglingFixture {
   static String bob;
 
   @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-    read = gw.grant("c-0001");
-    write = gw.grant(Set.of(Action.READ, Action.WRITE), Set.of(), "c-0001");
+  static void bobsGrant() {
     bob = new GrantSigner(gw.node.keys(), TestConfigs.ISSUER, Clock.systemUTC())
         .sign(new GrantClaims("bob", "SUP-2", List.of("c-0002"), Set.of(Action.READ), Set.of(), "req-2", List.of("maria"),
             gw.node.revocations().epoch(), Duration.ofMinutes(5)))
         .token();
   }
 
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
-    gw.backend.json(DataPlaneTest.RECORD);
-  }
-
-  static String smuggled() {
-    return "GET /clients/c-0001?smuggled=1 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read + "\r\n\r\n";
-  }
-
-  /** Every byte until the gateway closes the connection or stays quiet for a second. */
   static String untilClosed(String request) throws Exception {
-    return RawHttp.exchange(gw.dataPort(), request, 1000);
-  }
-
-  /** Same sentinel technique as {@link ProtocolSmugglingTest#backendSawNothing()}. */
-  static void backendSawNothing() throws Exception {
-    assertThat(gw.get("/clients/c-0001?sentinel=1", read).statusCode()).isEqualTo(200);
-    assertThat(gw.backend.seen()).as("requests that reached the backend").extracting(Seen::uri)
-        .containsExactly("/clients/c-0001?sentinel=1");
-  }
-
-  static String errorCode(Wire.Response r) {
-    return new JsonObject(r.bodyText()).getString("error");
+    return untilClosed(request, 1000);
   }
 
   /**
@@ -104,7 +64,7 @@ class SmugglingExtrasTest {
                   + "Content-Type: application/json\r\n" + length + te + "\r\n\r\n0\r\n\r\n" + smuggled());
 
       assertThat(RawHttp.status(raw)).as("[%s%s] %s", length, te, raw).isEqualTo(400);
-      assertThat(ProtocolSmugglingTest.responses(raw)).as("the hidden request got no answer of its own: %s", raw).isEqualTo(1);
+      assertThat(responses(raw)).as("the hidden request got no answer of its own: %s", raw).isEqualTo(1);
     }
     backendSawNothing();
   }
@@ -155,7 +115,7 @@ class SmugglingExtrasTest {
     String raw = untilClosed(req);
 
     assertThat(RawHttp.status(raw)).as(raw).isEqualTo(400);
-    assertThat(ProtocolSmugglingTest.responses(raw)).isEqualTo(1);
+    assertThat(responses(raw)).isEqualTo(1);
     backendSawNothing();
   }
 
