@@ -142,6 +142,17 @@ export function mountSecurity(root, ctx) {
   // --- audit feed -----------------------------------------------------------------------------
   const fAgent = field('Agent', h('input', {type: 'text', id: 'audit-agent', autocomplete: 'off'}));
   const fClient = field('Client', h('input', {type: 'text', id: 'audit-client', autocomplete: 'off'}));
+  // what security looks for, as the API's type filter (record types, or prefixes ending in *)
+  const EVENT_KINDS = [
+    ['', 'All events'],
+    ['access,completion', 'Reads'],
+    ['denied', 'Refusals'],
+    ['request.*,grant.*', 'Requests and grants'],
+    ['agent.*,kill_all,lockdown*', 'Suspensions and kills'],
+    ['security.alert', 'Alerts'],
+    ['login', 'Sign-ins'],
+  ];
+  const fType = field('Event', h('select', {id: 'audit-type'}, EVENT_KINDS.map(([v, label]) => h('option', {value: v}, label))));
   const fSince = field('Since', h('input', {type: 'datetime-local', id: 'audit-since', step: 1}));
   const fLimit = field('Limit', h('input', {type: 'number', id: 'audit-limit', min: 1, max: 1000, value: 50}));
   const fLive = h('input', {type: 'checkbox', id: 'audit-live', checked: true});
@@ -175,7 +186,7 @@ export function mountSecurity(root, ctx) {
     const mine = ++aseq;
     const since = fSince.input.value ? new Date(fSince.input.value).toISOString() : '';
     try {
-      const out = await get(`/api/audit${query({agent: fAgent.input.value.trim(), client: fClient.input.value.trim(), since, limit: fLimit.input.value})}`);
+      const out = await get(`/api/audit${query({agent: fAgent.input.value.trim(), client: fClient.input.value.trim(), type: fType.input.value, since, limit: fLimit.input.value})}`);
       if (disposed || forbidden || mine !== aseq) return;
       auditUnavailable = false;
       auditBox.setAttribute('aria-busy', 'false');
@@ -229,7 +240,7 @@ export function mountSecurity(root, ctx) {
           h('section', {class: 'card', 'aria-labelledby': 'audit-h'},
               h('h2', {id: 'audit-h'}, 'Audit feed'),
               h('form', {class: 'filters', id: 'audit-filters', onsubmit: (e) => { e.preventDefault(); refreshAudit(); }},
-                  fAgent.row, fClient.row, fSince.row, fLimit.row,
+                  fAgent.row, fClient.row, fType.row, fSince.row, fLimit.row,
                   h('div', {class: 'field check'}, fLive, h('label', {for: 'audit-live'}, ' Live')),
                   h('button', {type: 'submit'}, 'Apply filters')),
               auditBox)));

@@ -10,8 +10,13 @@ import io.vertx.ext.web.Router;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
-/** {@code GET /api/audit?agent=&client=&since=&limit=} (security): the newest audit records. */
+/**
+ * {@code GET /api/audit?agent=&client=&type=&since=&limit=} (security): the newest audit records.
+ * {@code type} is a comma-separated list of record types ({@code denied}) or type prefixes ending
+ * in {@code *} ({@code request.*}, {@code lockdown*}).
+ */
 public final class AuditRoutes {
   private final Vertx vertx;
   private final AuditFeed feed;
@@ -31,12 +36,14 @@ public final class AuditRoutes {
                 StaffContext.require(ctx, Role.SECURITY);
                 String agent = ctx.queryParams().get("agent");
                 String client = ctx.queryParams().get("client");
+                Predicate<String> type = parseType(ctx.queryParams().get("type"));
                 Instant since = parseSince(ctx.queryParams().get("since"));
                 int limit = parseLimit(ctx.queryParams().get("limit"));
                 Predicate<JsonObject> filter =
                     r ->
                         (agent == null || agent.equals(r.getString("agent")) || agent.equals(r.getString("actor")))
                             && (client == null || client.equals(r.getString("client")) || containsClient(r, client))
+                            && type.test(r.getString("type", ""))
                             && (since == null || !Instant.parse(r.getString("ts")).isBefore(since));
                 f =
                     Future.fromCompletionStage(feed.recent(limit, filter), vertx.getOrCreateContext())
@@ -53,6 +60,26 @@ public final class AuditRoutes {
   private static boolean containsClient(JsonObject r, String client) {
     Object cs = r.getValue("clients");
     return cs instanceof JsonArray a && a.contains(client);
+  }
+
+  private static final Pattern TYPE = Pattern.compile("[a-z][a-z_.]{0,63}\\*?");
+
+  private static Predicate<String> parseType(String s) {
+    if (s == null || s.isBlank()) {
+      return t -> true;
+    }
+    Predicate<String> any = t -> false;
+    for (String entry : s.split(",", -1)) {
+      String e = entry.trim();
+      if (!TYPE.matcher(e).matches()) {
+        throw ApiError.badRequest(
+            "type", "must be record types or prefixes ending in * separated by commas, like denied,request.*");
+      }
+      Predicate<String> one =
+          e.endsWith("*") ? t -> t.startsWith(e.substring(0, e.length() - 1)) : e::equals;
+      any = any.or(one);
+    }
+    return any;
   }
 
   private static Instant parseSince(String s) {

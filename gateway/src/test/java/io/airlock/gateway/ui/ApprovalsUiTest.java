@@ -23,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -338,6 +339,11 @@ class ApprovalsUiTest {
       HttpResponse<Void> read = http.send(HttpRequest.newBuilder(URI.create(node.dataPlane + "/clients/" + g[2]))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding());
       assertThat(read.statusCode()).isEqualTo(200);
+      if (g[0].equals("bob")) {
+        HttpResponse<Void> refused = http.send(HttpRequest.newBuilder(URI.create(node.dataPlane + "/clients/c-0012"))
+            .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(refused.statusCode()).as("outside bob's grant").isEqualTo(403);
+      }
     }
     signIn("sam");
     browser.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-table"), "c-0011"));
@@ -356,6 +362,13 @@ class ApprovalsUiTest {
     browser.until(d -> !auditColumn(3).isEmpty() && auditColumn(3).stream().allMatch(c -> c.contains("c-0005")));
     assertThat(auditColumn(2)).contains("alice").doesNotContain("bob");
 
+    browser.type("#audit-client", "");
+    new Select(browser.await("#audit-type")).selectByVisibleText("Refusals");
+    browser.click("#audit-filters button[type='submit']");
+    browser.until(d -> !auditColumn(1).isEmpty() && auditColumn(1).stream().allMatch("denied"::equals));
+    assertThat(auditColumn(3)).as("bob's refused read is there").contains("c-0012");
+
+    new Select(browser.await("#audit-type")).selectByVisibleText("All events");
     browser.type("#audit-client", "c-9999");
     browser.click("#audit-filters button[type='submit']");
     assertThat(browser.await("#audit .state.empty").getText()).contains("No audit records match these filters");
