@@ -8,6 +8,9 @@
 # packages are reachable. See docs/operations.md ("The image").
 #
 # usage: runtime.sh OUT_DIR UID
+# Writes the tree to OUT_DIR and the same tree as a one-layer base image to OUT_DIR.tar (the
+# `docker save` layout Jib reads as `tar://`): a layer, not Jib's extraDirectories, because only a
+# layer can give /var/lib/airlock to the image's user and /tmp its sticky bit.
 set -euo pipefail
 
 out="${1:?usage: runtime.sh OUT_DIR UID}"
@@ -70,4 +73,27 @@ printf 'root:x:0:0:root:/root:/sbin/nologin\nairlock:x:%s:%s:airlock:/var/lib/ai
   "$uid" "$uid" > "$out/etc/passwd"
 printf 'root:x:0:\nairlock:x:%s:\n' "$uid" > "$out/etc/group"
 printf 'hosts: files dns\n' > "$out/etc/nsswitch.conf"
-echo "runtime.sh: $(du -sh "$out" | cut -f1) in $out (modules: $modules)"
+
+# The base image. Owners and modes are set here, not taken from the build machine, and every
+# mtime is the epoch, so the same inputs give the same digest.
+build="$(mktemp -d)"
+trap 'rm -rf "$build"' EXIT
+layer="$build/layer.tar"
+tar_opts=(--numeric-owner --owner=0 --group=0 --mtime=@0 --sort=name -C "$out")
+tar --create --file "$layer" "${tar_opts[@]}" --exclude=./tmp --exclude=./var .
+tar --append --file "$layer" "${tar_opts[@]}" --mode=1777 --no-recursion ./tmp
+tar --append --file "$layer" "${tar_opts[@]}" --no-recursion ./var ./var/lib
+# the node's home and audit directory belong to its user, and to nobody else
+tar --append --file "$layer" --numeric-owner --owner="$uid" --group="$uid" --mode=u=rwX,go= \
+  --mtime=@0 --sort=name -C "$out" ./var/lib/airlock
+layer_sha="$(sha256sum "$layer" | cut -d' ' -f1)"
+mv "$layer" "$build/$layer_sha.tar"
+printf '{"architecture":"amd64","os":"linux","config":{},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]},"history":[{"created_by":"deploy/image/runtime.sh"}]}' \
+  "$layer_sha" > "$build/config.json"
+config_sha="$(sha256sum "$build/config.json" | cut -d' ' -f1)"
+mv "$build/config.json" "$build/$config_sha.json"
+printf '[{"Config":"%s.json","RepoTags":["airlock-runtime:local"],"Layers":["%s.tar"]}]' \
+  "$config_sha" "$layer_sha" > "$build/manifest.json"
+tar --create --file "$out.tar" --mtime=@0 --numeric-owner --owner=0 --group=0 -C "$build" \
+  manifest.json "$config_sha.json" "$layer_sha.tar"
+echo "runtime.sh: $(du -sh "$out" | cut -f1) in $out, base image $out.tar (modules: $modules)"

@@ -18,8 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -100,16 +102,35 @@ class ImageIT {
 
   @Test
   void carries_the_runtime_and_the_gateway_but_no_shell() throws Exception {
-    List<String> files = new ArrayList<>();
-    for (Path layer : layers) {
-      files.addAll(run(List.of("tar", "-tzvf", layer.toString()), Duration.ofSeconds(60)));
-    }
-    assertThat(files).anySatisfy(f -> assertThat(f).startsWith("-rwxr-xr-x").endsWith(" opt/java/bin/java"));
-    assertThat(files).anySatisfy(f -> assertThat(f).endsWith(" app/jib-classpath-file"));
-    assertThat(files).anySatisfy(f -> assertThat(f).contains(" app/libs/nimbus-jose-jwt-"));
-    assertThat(files)
+    Map<String, String> files = files();
+    assertThat(files).containsKeys("app/jib-classpath-file");
+    assertThat(files.get("opt/java/bin/java")).startsWith("-rwxr-xr-x 0/0");
+    assertThat(files.keySet()).anySatisfy(f -> assertThat(f).startsWith("app/libs/nimbus-jose-jwt-"));
+    assertThat(files.keySet())
         .as("no shell, no busybox, no package manager: nothing for an intruder to run")
-        .noneSatisfy(f -> assertThat(f).containsPattern(" (usr/)?s?bin/|/(sh|bash|dash|busybox|apt|dpkg)$"));
+        .noneSatisfy(f -> assertThat(f).containsPattern("^(usr/)?s?bin/|/(sh|bash|dash|busybox|apt|dpkg)$"));
+  }
+
+  @Test
+  void the_node_owns_its_audit_directory_and_tmp_is_sticky() throws Exception {
+    Map<String, String> files = files();
+    assertThat(files.get("var/lib/airlock/audit/")).as("writable by the image's user alone")
+        .startsWith("drwx------ 10001/10001");
+    assertThat(files.get("var/lib/airlock/")).startsWith("drwx------ 10001/10001");
+    assertThat(files.get("tmp/")).startsWith("drwxrwxrwt 0/0");
+    assertThat(files.get("etc/passwd")).startsWith("-rw-r--r-- 0/0");
+  }
+
+  /** Every path in the image (without a leading ./) → the start of its `tar -tv` line. */
+  private static Map<String, String> files() throws Exception {
+    Map<String, String> files = new HashMap<>();
+    for (Path layer : layers) {
+      for (String line : run(List.of("tar", "--numeric-owner", "-tzvf", layer.toString()), Duration.ofSeconds(60))) {
+        String[] f = line.trim().split("\\s+", 6);
+        files.put(f[5].startsWith("./") ? f[5].substring(2) : f[5], f[0] + " " + f[1]);
+      }
+    }
+    return files;
   }
 
   /**
@@ -132,19 +153,35 @@ class ImageIT {
             Files.readString(f)
                 .replace(":8080", ":" + data).replace("port: 8080", "port: " + data)
                 .replace(":8081", ":" + control).replace("port: 8081", "port: " + control)
-                .replace(":9090", ":" + backend);
+                .replace(":9090", ":" + backend)
+                // keys and audit log under the node's home, the one place its user may write
+                .replace("../../var/", "/var/lib/airlock/");
         Files.writeString(demoConfig.resolve(f.getFileName()), yaml);
       }
     }
 
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                "unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--mount-proc",
-                "--root=" + root, "--wd=" + config.path("WorkingDir").asText("/")));
+    List<String> cmd = new ArrayList<>();
+    if (isRoot()) {
+      // as a container runtime does: fresh PID and mount namespaces, procfs, then the image's
+      // user in the image's root (chroot --userspec drops to it before running the entrypoint)
+      cmd.addAll(List.of("unshare", "--mount", "--pid", "--fork", "sh", "-c",
+          "root=\"$0\"; user=\"$1\"; shift; mount -t proc proc \"$root/proc\" && exec chroot --userspec=\"$user\" \"$root\" \"$@\"",
+          root.toString(), config.path("User").asText()));
+    } else {
+      // without root, a user namespace maps us to root inside: the user is not the image's
+      cmd.addAll(List.of("unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--mount-proc",
+          "--root=" + root, "--wd=" + config.path("WorkingDir").asText("/")));
+    }
     cmd.addAll(texts(config.path("Entrypoint")));
     cmd.addAll(List.of("demo", "--config", "/etc/airlock-demo"));
-    Process unshare = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    // the image's environment, not this JVM's (a JAVA_TOOL_OPTIONS here must not help it start)
+    pb.environment().clear();
+    pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    for (String kv : texts(config.path("Env"))) {
+      pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+    }
+    Process unshare = pb.start();
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     Thread reader = new Thread(() -> pump(unshare, lines), "image-demo-output");
     reader.setDaemon(true);
@@ -167,8 +204,14 @@ class ImageIT {
       unshare.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
       unshare.destroyForcibly();
     }
-    try (var audit = Files.list(root.resolve("var/audit"))) {
-      assertThat(audit.toList()).as("the demo's audit log, written inside the image").isNotEmpty();
+    List<Path> auditFiles;
+    try (var audit = Files.list(root.resolve("var/lib/airlock/audit"))) {
+      auditFiles = audit.toList();
+    }
+    assertThat(auditFiles).as("the demo's audit log, written inside the image").isNotEmpty();
+    if (isRoot()) {
+      assertThat(Files.getAttribute(auditFiles.get(0), "unix:uid"))
+          .as("written by the image's user, not root").isEqualTo(10001);
     }
   }
 
@@ -240,6 +283,10 @@ class ImageIT {
     assertThat(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)).as("%s finished", cmd).isTrue();
     assertThat(p.exitValue()).as("%s: %s", cmd, String.join("\n", out)).isZero();
     return out;
+  }
+
+  private static boolean isRoot() throws Exception {
+    return run(List.of("id", "-u"), Duration.ofSeconds(10)).get(0).trim().equals("0");
   }
 
   private static int freePort() throws IOException {
