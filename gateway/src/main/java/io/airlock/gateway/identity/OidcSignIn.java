@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@code GET /auth/oidc/login}: a fresh {@code state}, PKCE verifier and {@code nonce} are
- *       kept here (bounded, 10 minutes, single use), a browser-binding cookie is set, and the
+ *       stored (10 minutes, single use), a browser-binding cookie is set, and the
  *       browser goes to the provider's authorization endpoint.
  *   <li>{@code GET /auth/oidc/callback?code&state}: the state must be one we issued, unused, and
  *       started in this browser (the cookie), which stops login CSRF; the code is exchanged with
