@@ -181,7 +181,7 @@ public final class AirlockNode implements AutoCloseable {
         closeables.add(oidc::close);
         staffAuth = oidc;
         if (oidcConfig.signIn().isPresent()) {
-          sso = OidcSignIn.start(vertx, oidcConfig, oidc, clock, (type, fields) -> audit.append(type, fields)
+          sso = OidcSignIn.start(vertx, oidcConfig, oidc, stores.signIns(), clock, (type, fields) -> audit.append(type, fields)
               .onFailure(err -> log.error("AUDIT: could not record {}: {}", type, err.toString())));
           closeables.add(sso::close);
         }

@@ -4,9 +4,13 @@ import io.airlock.gateway.config.SecretValues;
 
 import static io.airlock.gateway.identity.Unauthenticated.shown;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import io.airlock.gateway.identity.SignInRecords.Attempt;
+import io.airlock.gateway.identity.SignInRecords.Failed;
+import io.airlock.gateway.identity.SignInRecords.Outcome;
+import io.airlock.gateway.identity.SignInRecords.SignedIn;
 import io.airlock.policy.config.OidcConfig;
+import io.airlock.policy.port.SignInStore;
+import io.airlock.policy.port.SignInStore.Kind;
 import io.airlock.policy.staff.Role;
 import io.airlock.policy.staff.Staff;
 import io.vertx.core.Future;
@@ -46,6 +50,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -59,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@code GET /auth/oidc/login}: a fresh {@code state}, PKCE verifier and {@code nonce} are
- *       kept here (bounded, 10 minutes, single use), a browser-binding cookie is set, and the
+ *       stored (10 minutes, single use), a browser-binding cookie is set, and the
  *       browser goes to the provider's authorization endpoint.
  *   <li>{@code GET /auth/oidc/callback?code&state}: the state must be one we issued, unused, and
  *       started in this browser (the cookie), which stops login CSRF; the code is exchanged with
@@ -70,8 +75,9 @@ import org.slf4j.LoggerFactory;
  *       the same cookie: the token and who it names, or the problem in words.
  * </ol>
  *
- * <p>State lives in this node's memory: behind a load balancer the round trip must come back to
- * the node that started it (see docs/operations.md).
+ * <p>Both kinds of record live in the {@link SignInStore}: Redis when nodes share one, so the
+ * three steps may land on three different nodes; this node's memory otherwise. When the store
+ * does not answer, sign-in stops with that reason (503) and nobody is signed in.
  */
 public final class OidcSignIn implements AutoCloseable {
   public static final String LOGIN_PATH = "/auth/oidc/login";
@@ -83,9 +89,13 @@ public final class OidcSignIn implements AutoCloseable {
   static final String COOKIE = "airlock_sso";
   static final String COOKIE_PATH = "/auth/oidc";
   static final Duration ATTEMPT_TTL = Duration.ofMinutes(10);
+  /** Short: a successful outcome holds a verified ID token, which the store keeps this long at most. */
   static final Duration HANDOFF_TTL = Duration.ofMinutes(1);
-  /** Sign-ins in progress at once; a flood of logins evicts the oldest, never grows the heap. */
-  static final int MAX_PENDING = 10_000;
+  /**
+   * The hand-off id of "the store did not answer": the outcome could not be stored, so the UI is
+   * sent this instead and {@link #collect} answers it from nothing. Never a random id's shape.
+   */
+  static final String STORE_UNAVAILABLE_HANDOFF = "store-unavailable";
   static final Duration IDP_TIMEOUT = Duration.ofSeconds(10);
   /** After a failed discovery, logins wait this long before asking the provider again. */
   static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
@@ -96,21 +106,6 @@ public final class OidcSignIn implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
-  /** One sign-in between login and callback, found by its state. */
-  private record Attempt(String verifier, String nonce, String browser) {}
-
-  /** How a callback ended, waiting for the UI to collect it once. */
-  private sealed interface Outcome permits SignedIn, Failed {
-    /** The browser-binding cookie the outcome belongs to; null: anyone may read it. */
-    String browser();
-  }
-
-  private record SignedIn(String browser, String token, Staff staff, Instant expiresAt)
-      implements Outcome {}
-
-  /** Only server-written text: an outcome nobody's cookie binds can be read by anyone. */
-  private record Failed(String browser, String error, String message) implements Outcome {}
-
   private final Vertx vertx;
   private final OidcConfig config;
   private final OidcConfig.SignIn signIn;
@@ -118,8 +113,7 @@ public final class OidcSignIn implements AutoCloseable {
   private final Clock clock;
   private final BiConsumer<String, Map<String, Object>> audit;
   private final Optional<String> clientSecret;
-  private final Cache<String, Attempt> attempts;
-  private final Cache<String, Outcome> handoffs;
+  private final SignInStore store;
   private final HttpClient discoveryClient;
   private final boolean secureCookie;
 
@@ -131,17 +125,17 @@ public final class OidcSignIn implements AutoCloseable {
       Vertx vertx,
       OidcConfig config,
       OidcAuthenticator authenticator,
+      SignInStore store,
       Clock clock,
       BiConsumer<String, Map<String, Object>> audit) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.config = Objects.requireNonNull(config, "config");
     this.signIn = config.signIn().orElseThrow(() -> new IllegalArgumentException("identity.oidc has no sign-in settings"));
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    this.store = Objects.requireNonNull(store, "store");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.audit = Objects.requireNonNull(audit, "audit");
     this.clientSecret = readClientSecret(signIn);
-    this.attempts = Caffeine.newBuilder().maximumSize(MAX_PENDING).expireAfterWrite(ATTEMPT_TTL).build();
-    this.handoffs = Caffeine.newBuilder().maximumSize(MAX_PENDING).expireAfterWrite(HANDOFF_TTL).build();
     this.discoveryClient = vertx.createHttpClient(idpClientOptions());
     this.secureCookie = "https".equalsIgnoreCase(signIn.redirectUri().getScheme());
   }
@@ -151,15 +145,18 @@ public final class OidcSignIn implements AutoCloseable {
    * discovery document is read now, and again on the next login if the provider cannot be reached
    * (the node starts either way: the API works without browser sign-in).
    *
+   * @param store where sign-ins in progress and their outcomes wait: shared by every node that
+   *     the load balancer may send a step of the round trip to
    * @param audit records each completed sign-in (type and fields, as the audit log takes them)
    */
   public static OidcSignIn start(
       Vertx vertx,
       OidcConfig config,
       OidcAuthenticator authenticator,
+      SignInStore store,
       Clock clock,
       BiConsumer<String, Map<String, Object>> audit) {
-    OidcSignIn s = new OidcSignIn(vertx, config, authenticator, clock, audit);
+    OidcSignIn s = new OidcSignIn(vertx, config, authenticator, store, clock, audit);
     s.provider().onFailure(e -> log.warn(
         "identity: browser sign-in cannot reach the identity provider yet ({}); retried on the next login",
         e.getMessage()));
@@ -303,19 +300,22 @@ public final class OidcSignIn implements AutoCloseable {
       String state = random();
       String verifier = random();
       String nonce = random();
-      attempts.put(state, new Attempt(verifier, nonce, binding));
-      String url =
-          ar.result()
-              .authorizeURL(
-                  new OAuth2AuthorizationURL()
-                      .setRedirectUri(signIn.redirectUri().toString())
-                      .setScopes(signIn.scopes())
-                      .setState(state)
-                      .setCodeChallenge(challenge(verifier))
-                      .setCodeChallengeMethod("S256")
-                      .putAdditionalParameter("nonce", nonce));
-      ctx.response().addCookie(bindingCookie(binding, ATTEMPT_TTL));
-      redirect(ctx, url);
+      stored(Kind.PENDING_SIGN_IN, state, new Attempt(verifier, nonce, digest(binding)).encode(), ATTEMPT_TTL)
+          .onFailure(e -> storeUnavailable(ctx, e))
+          .onSuccess(v -> {
+            String url =
+                ar.result()
+                    .authorizeURL(
+                        new OAuth2AuthorizationURL()
+                            .setRedirectUri(signIn.redirectUri().toString())
+                            .setScopes(signIn.scopes())
+                            .setState(state)
+                            .setCodeChallenge(challenge(verifier))
+                            .setCodeChallengeMethod("S256")
+                            .putAdditionalParameter("nonce", nonce));
+            ctx.response().addCookie(bindingCookie(binding, ATTEMPT_TTL));
+            redirect(ctx, url);
+          });
     });
   }
 
@@ -326,7 +326,12 @@ public final class OidcSignIn implements AutoCloseable {
   private static String browserOf(RoutingContext ctx) {
     Cookie c = ctx.request().getCookie(COOKIE);
     String v = c == null ? null : c.getValue();
-    return v != null && v.matches("[A-Za-z0-9_-]{43}") ? v : null;
+    return isRandomId(v) ? v : null;
+  }
+
+  /** The shape of {@link #random()}: anything else is not ours and never reaches the store. */
+  private static boolean isRandomId(String v) {
+    return v != null && v.length() == 43 && v.matches("[A-Za-z0-9_-]+");
   }
 
   private Cookie bindingCookie(String value, Duration maxAge) {
@@ -345,15 +350,32 @@ public final class OidcSignIn implements AutoCloseable {
   private void callback(RoutingContext ctx) {
     String browser = browserOf(ctx);
     String state = ctx.request().getParam("state");
-    Attempt attempt = state == null ? null : attempts.asMap().remove(state);
-    if (attempt == null) {
-      // anyone can send this, and anyone may read its outcome: no text of the request in it
-      finish(ctx, new Failed(null, "sign_in_unknown",
-          (state == null ? "The identity provider's answer carried no state. " : "This sign-in is unknown, expired or was"
-              + " already used (or it began on another Airlock node). ") + "Start again with Sign in with SSO."));
+    if (!isRandomId(state)) {
+      unknownSignIn(ctx, state);
       return;
     }
-    if (browser == null || !same(browser, attempt.browser())) {
+    local(store.take(Kind.PENDING_SIGN_IN, state))
+        .onFailure(e -> storeUnavailable(ctx, e))
+        .onSuccess(taken -> {
+          Attempt attempt = taken.flatMap(Attempt::decode).orElse(null);
+          if (attempt == null) {
+            unknownSignIn(ctx, state);
+          } else {
+            callback(ctx, browser, attempt);
+          }
+        });
+  }
+
+  private void unknownSignIn(RoutingContext ctx, String state) {
+    // anyone can send this, and anyone may read its outcome: no text of the request in it
+    finish(ctx, new Failed(null, "sign_in_unknown",
+        (state == null ? "The identity provider's answer carried no state. " : "This sign-in is unknown, expired or was"
+            + " already used. ") + "Start again with Sign in with SSO."));
+  }
+
+  /** The rest of the callback, once its attempt has been taken from the store (and is gone). */
+  private void callback(RoutingContext ctx, String browser, Attempt attempt) {
+    if (browser == null || !same(digest(browser), attempt.browser())) {
       // someone else's sign-in arriving in this browser: signing in as them is login CSRF
       finish(ctx, new Failed(null, "sign_in_other_browser",
           "This sign-in was started in another browser, or this browser dropped its sign-in cookie."
@@ -363,14 +385,14 @@ public final class OidcSignIn implements AutoCloseable {
     String error = ctx.request().getParam("error");
     if (error != null) {
       String description = ctx.request().getParam("error_description");
-      finish(ctx, new Failed(browser, "idp_refused",
+      finish(ctx, new Failed(attempt.browser(), "idp_refused",
           "The identity provider did not sign you in: " + shown(error)
               + (description == null ? "" : " (" + shown(description) + ")")));
       return;
     }
     String code = ctx.request().getParam("code");
     if (code == null || code.isEmpty()) {
-      finish(ctx, new Failed(browser, "idp_refused",
+      finish(ctx, new Failed(attempt.browser(), "idp_refused",
           "The identity provider came back without an authorization code."));
       return;
     }
@@ -390,23 +412,23 @@ public final class OidcSignIn implements AutoCloseable {
             return Future.failedFuture(new SignInFailure("id_token_missing",
                 "The identity provider returned no ID token (is openid among identity.oidc.scopes?)."));
           }
-          return verified(t, attempt.nonce());
+          return verified(t, attempt.nonce(), attempt.browser());
         })
-        .onSuccess(signedIn -> {
-          SignedIn done = new SignedIn(browser, signedIn.token(), signedIn.staff(), signedIn.expiresAt());
+        .onSuccess(done -> finish(ctx, done).onSuccess(v -> {
+          // on the record once the browser can collect it: a sign-in whose outcome could not be
+          // stored signed nobody in
           Map<String, Object> fields = new LinkedHashMap<>();
-          fields.put("actor", done.staff().id());
+          fields.put("actor", done.user());
           fields.put("via", "oidc");
-          fields.put("roles", roles(done.staff()));
-          fields.put("teams", List.copyOf(done.staff().teams()));
+          fields.put("roles", done.roles());
+          fields.put("teams", done.teams());
           fields.put("expiresAt", done.expiresAt().toString());
           audit.accept("login", fields);
-          finish(ctx, done);
-        })
+        }))
         .onFailure(e -> {
           Failed f = e instanceof SignInFailure s
-              ? new Failed(browser, s.error, s.getMessage())
-              : new Failed(browser, "sign_in_failed", "Sign-in failed: " + shown(e.getMessage()));
+              ? new Failed(attempt.browser(), s.error, s.getMessage())
+              : new Failed(attempt.browser(), "sign_in_failed", "Sign-in failed: " + shown(e.getMessage()));
           finish(ctx, f);
         });
   }
@@ -423,7 +445,7 @@ public final class OidcSignIn implements AutoCloseable {
   }
 
   /** The same check as every API call, then the nonce that ties the token to this sign-in. */
-  private Future<SignedIn> verified(String idToken, String nonce) {
+  private Future<SignedIn> verified(String idToken, String nonce, String browser) {
     return authenticator
         .authenticate(idToken)
         .recover(e -> Future.failedFuture(new SignInFailure("id_token_invalid",
@@ -443,18 +465,51 @@ public final class OidcSignIn implements AutoCloseable {
                     + shown(config.rolesClaim()) + " gives you none of the roles agent, manager or security."));
           }
           Instant exp = Instant.ofEpochSecond(((Number) claims.get("exp")).longValue());
-          return Future.succeededFuture(new SignedIn(null, idToken, staff, exp));
+          return Future.succeededFuture(new SignedIn(browser, idToken, staff.id(), roles(staff),
+              staff.teams().stream().sorted().toList(), exp));
         });
   }
 
-  /** Every callback ends in the UI, holding a one-time id for its outcome, never the outcome. */
-  private void finish(RoutingContext ctx, Outcome outcome) {
+  /**
+   * Every callback ends in the UI, holding a one-time id for its outcome, never the outcome.
+   * Succeeds once the outcome is stored; when it cannot be, the UI is told that instead.
+   */
+  private Future<Void> finish(RoutingContext ctx, Outcome outcome) {
     if (outcome instanceof Failed f) {
       log.info("identity: browser sign-in failed: {}: {}", f.error(), f.message());
     }
     String id = random();
-    handoffs.put(id, outcome);
-    redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + id);
+    return stored(Kind.HANDOFF, id, outcome.encode(), HANDOFF_TTL)
+        .onFailure(e -> storeUnavailable(ctx, e))
+        .onSuccess(v -> redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + id));
+  }
+
+  /**
+   * Fail closed: without the store there is no sign-in. The browser goes back to the UI with the
+   * reserved hand-off id, which {@link #collect} answers with the reason; the record itself, and
+   * whatever it held, is never logged.
+   */
+  private void storeUnavailable(RoutingContext ctx, Throwable e) {
+    log.warn("identity: browser sign-in stopped: its state cannot be stored ({})", e.toString());
+    redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + STORE_UNAVAILABLE_HANDOFF);
+  }
+
+  private static void storeUnavailable(RoutingContext ctx) {
+    ErrorBodies.send(ctx, 503, "sign_in_store_unavailable",
+        "Sign-in with SSO could not be completed: the sign-in state cannot be stored (the shared store does not"
+            + " answer). Nobody was signed in. Try again in a moment; if it goes on, tell whoever runs Airlock.");
+  }
+
+  /** A new record; a random id that is somehow taken already is a failure, never an overwrite. */
+  private Future<Void> stored(Kind kind, String id, String value, Duration ttl) {
+    return local(store.putNew(kind, id, value, ttl)).compose(fresh -> fresh
+        ? Future.succeededFuture()
+        : Future.failedFuture(new IllegalStateException("a sign-in record with this random id exists already")));
+  }
+
+  /** The store's answer, continued on this request's Vert.x context (stores answer on their own threads). */
+  private <T> Future<T> local(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
   }
 
   private static void redirect(RoutingContext ctx, String location) {
@@ -488,19 +543,50 @@ public final class OidcSignIn implements AutoCloseable {
       return;
     }
     ctx.response().putHeader("Cache-Control", "no-store");
-    Outcome outcome = handoffs.getIfPresent(handoff);
+    if (handoff.equals(STORE_UNAVAILABLE_HANDOFF)) {
+      storeUnavailable(ctx);
+      return;
+    }
+    if (!isRandomId(handoff)) {
+      unknownHandoff(ctx);
+      return;
+    }
     String browser = browserOf(ctx);
-    if (outcome != null && outcome.browser() != null && (browser == null || !same(browser, outcome.browser()))) {
-      // checked before it is taken: someone else holding the id cannot spoil it for its owner
-      ErrorBodies.send(ctx, 401, "sign_in_other_browser",
-          "This sign-in result belongs to another browser. Start again with Sign in with SSO.");
-      return;
-    }
-    if (outcome == null || !handoffs.asMap().remove(handoff, outcome)) {
-      ErrorBodies.send(ctx, 401, "handoff_unknown",
-          "This sign-in result is unknown, expired or was already collected. Start again with Sign in with SSO.");
-      return;
-    }
+    local(store.peek(Kind.HANDOFF, handoff))
+        .compose(peeked -> {
+          Outcome outcome = peeked.flatMap(Outcome::decode).orElse(null);
+          if (outcome != null && outcome.browser() != null && (browser == null || !same(digest(browser), outcome.browser()))) {
+            // checked before it is taken: someone else holding the id cannot spoil it for its owner
+            ErrorBodies.send(ctx, 401, "sign_in_other_browser",
+                "This sign-in result belongs to another browser. Start again with Sign in with SSO.");
+            return Future.succeededFuture();
+          }
+          if (outcome == null) {
+            unknownHandoff(ctx);
+            return Future.succeededFuture();
+          }
+          // of two collections racing (on this node or another), only one takes it
+          return local(store.take(Kind.HANDOFF, handoff)).map(taken -> {
+            if (taken.isPresent() && taken.equals(peeked)) {
+              collected(ctx, outcome);
+            } else {
+              unknownHandoff(ctx);
+            }
+            return null;
+          });
+        })
+        .onFailure(e -> {
+          log.warn("identity: a sign-in result could not be collected: the store did not answer ({})", e.toString());
+          storeUnavailable(ctx);
+        });
+  }
+
+  private static void unknownHandoff(RoutingContext ctx) {
+    ErrorBodies.send(ctx, 401, "handoff_unknown",
+        "This sign-in result is unknown, expired or was already collected. Start again with Sign in with SSO.");
+  }
+
+  private void collected(RoutingContext ctx, Outcome outcome) {
     if (outcome instanceof Failed f) {
       ErrorBodies.send(ctx, 401, f.error(), f.message());
       return;
@@ -512,9 +598,9 @@ public final class OidcSignIn implements AutoCloseable {
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject()
             .put("token", s.token())
-            .put("user", s.staff().id())
-            .put("roles", new JsonArray(roles(s.staff())))
-            .put("teams", new JsonArray(s.staff().teams().stream().sorted().toList()))
+            .put("user", s.user())
+            .put("roles", new JsonArray(s.roles()))
+            .put("teams", new JsonArray(s.teams()))
             .put("expiresAt", s.expiresAt().toString())
             .encode());
   }
@@ -534,9 +620,17 @@ public final class OidcSignIn implements AutoCloseable {
 
   /** RFC 7636 S256: base64url(SHA-256(ASCII(verifier))). */
   static String challenge(String verifier) {
+    return sha256(verifier);
+  }
+
+  /** What the store keeps of a browser binding: enough to recognise the cookie, not to forge it. */
+  static String digest(String binding) {
+    return sha256(binding);
+  }
+
+  private static String sha256(String ascii) {
     try {
-      return B64URL.encodeToString(
-          MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+      return B64URL.encodeToString(MessageDigest.getInstance("SHA-256").digest(ascii.getBytes(StandardCharsets.US_ASCII)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JDK has SHA-256", e);
     }

@@ -6,17 +6,20 @@ import io.airlock.gateway.store.memory.InMemoryAccessRequestStore;
 import io.airlock.gateway.store.memory.InMemoryEventBus;
 import io.airlock.gateway.store.memory.InMemoryQuotaStore;
 import io.airlock.gateway.store.memory.InMemoryRevocationStore;
+import io.airlock.gateway.store.memory.InMemorySignInStore;
 import io.airlock.gateway.store.redis.RedisAccessRequestStore;
 import io.airlock.gateway.store.redis.RedisAuditFeed;
 import io.airlock.gateway.store.redis.RedisConnector;
 import io.airlock.gateway.store.redis.RedisEventBus;
 import io.airlock.gateway.store.redis.RedisQuotaStore;
 import io.airlock.gateway.store.redis.RedisRevocationStore;
+import io.airlock.gateway.store.redis.RedisSignInStore;
 import io.airlock.policy.config.AirlockConfig;
 import io.airlock.policy.port.AccessRequestStore;
 import io.airlock.policy.port.EventBus;
 import io.airlock.policy.port.QuotaStore;
 import io.airlock.policy.port.RevocationStore;
+import io.airlock.policy.port.SignInStore;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,7 @@ public record Stores(
     RevocationStore revocations,
     AuditFeed auditFeed,
     QuotaStore quotas,
+    SignInStore signIns,
     AutoCloseable closer)
     implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Stores.class);
@@ -39,7 +43,7 @@ public record Stores(
   public static Stores open(AirlockConfig config, Clock clock) throws Exception {
     if (config.redis().isEmpty()) {
       log.warn(
-          "=== node {}: NO SHARED STORE (no 'redis' in airlock.yaml): requests, grants and revocation state are "
+          "=== node {}: NO SHARED STORE (no 'redis' in airlock.yaml): requests, grants, revocation state and sign-ins in progress are "
               + "in-process. Single node only: a second node would not see kills or revocations. ===",
           config.node().id());
       return new Stores(
@@ -48,6 +52,7 @@ public record Stores(
           new InMemoryRevocationStore(clock),
           new RingAuditFeed(10_000),
           new InMemoryQuotaStore(),
+          new InMemorySignInStore(),
           () -> {});
     }
     RedisConnector redis = RedisConnector.connect(config.redis().get()).toCompletableFuture().get();
@@ -60,6 +65,7 @@ public record Stores(
           new RedisRevocationStore(redis, clock),
           new RedisAuditFeed(redis, config.audit().streamMaxLength()),
           new RedisQuotaStore(redis),
+          new RedisSignInStore(redis),
           redis);
     } catch (Exception e) {
       redis.close();

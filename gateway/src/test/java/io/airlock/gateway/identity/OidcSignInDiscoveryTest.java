@@ -4,6 +4,7 @@ import static io.airlock.gateway.identity.IdentityFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.gateway.store.memory.InMemorySignInStore;
 import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.SecretSource;
 import io.vertx.core.Vertx;
@@ -70,7 +71,7 @@ class OidcSignInDiscoveryTest {
             Optional.of(new OidcConfig.SignIn(URI.create(base + "auth/oidc/callback"), Optional.empty(), Optional.empty(),
                 Optional.of(new SecretSource.FromFile(secret)), OidcConfig.SignIn.DEFAULT_SCOPES)));
     authenticator = await(OidcAuthenticator.start(vertx, config, clock));
-    signIn = OidcSignIn.start(vertx, config, authenticator, clock, (type, fields) -> audited.add(Map.of("type", type, "fields", fields)));
+    signIn = OidcSignIn.start(vertx, config, authenticator, new InMemorySignInStore(), clock, (type, fields) -> audited.add(Map.of("type", type, "fields", fields)));
     signIn.mount(router);
     jar = new SsoJar(base, idp);
   }

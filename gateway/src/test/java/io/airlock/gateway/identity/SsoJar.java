@@ -18,15 +18,31 @@ import java.util.List;
  * browsers.
  */
 public final class SsoJar {
-  public final HttpClient http =
-      HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build();
+  public final HttpClient http;
   private final String controlPlane;
+  /** Where hand-off redirects send the browser: the UI of the configured redirect URI. */
+  private final String ui;
   private final TinyIdp idp;
 
   /** @param controlPlane the control plane's base URL, ending in {@code /} */
   public SsoJar(String controlPlane, TinyIdp idp) {
+    this(HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER).build(),
+        controlPlane, controlPlane, idp);
+  }
+
+  private SsoJar(HttpClient http, String controlPlane, String ui, TinyIdp idp) {
+    this.http = http;
     this.controlPlane = controlPlane;
+    this.ui = ui;
     this.idp = idp;
+  }
+
+  /**
+   * The same browser (same cookies) talking to another node: what a load balancer without
+   * affinity does to it. Hand-off redirects are still expected to name this jar's UI.
+   */
+  public SsoJar sameBrowserAt(String otherControlPlane) {
+    return new SsoJar(http, otherControlPlane, ui, idp);
   }
 
   public static String param(URI uri, String name) {
@@ -60,24 +76,29 @@ public final class SsoJar {
   }
 
   /** The hand-off id in a redirect to the UI, which must carry nothing else. */
-  public String handoffIn(URI ui) {
-    assertThat(ui.toString()).startsWith(controlPlane + "#/sso/");
-    assertThat(ui.getFragment()).as("no token in the URL").hasSizeLessThan(64);
-    assertThat(ui.getRawQuery()).isNull();
-    return ui.getFragment().substring("/sso/".length());
+  public String handoffIn(URI to) {
+    assertThat(to.toString()).startsWith(ui + "#/sso/");
+    assertThat(to.getFragment()).as("no token in the URL").hasSizeLessThan(64);
+    assertThat(to.getRawQuery()).isNull();
+    return to.getFragment().substring("/sso/".length());
   }
 
   /** POST /auth/oidc/session as the UI does; the answer must have {@code expectedStatus}. */
   public JsonObject collect(String handoff, int expectedStatus) throws Exception {
-    HttpResponse<String> r = http.send(
+    HttpResponse<String> r = collect(handoff);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
+    return new JsonObject(r.body());
+  }
+
+  /** POST /auth/oidc/session as the UI does, whatever the answer. */
+  public HttpResponse<String> collect(String handoff) throws Exception {
+    return http.send(
         HttpRequest.newBuilder(URI.create(controlPlane + "auth/oidc/session"))
             .timeout(Duration.ofSeconds(20))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("handoff", handoff).encode()))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectedStatus);
-    return new JsonObject(r.body());
   }
 
   /** An API call with a staff token. */

@@ -18,6 +18,8 @@ import java.util.Objects;
  * {prefix}quota:{&lt;agent&gt;}        zset    client read, score = last read (ms)      TTL 25 h, entries pruned after 24 h
  * {prefix}quota:requested:{&lt;agent&gt;}  zset  client named in a request, same scores   TTL 25 h, entries pruned after 24 h
  * {prefix}events               channel StoreEvent as JSON {"type","attributes"}
+ * {prefix}sso:pending:{&lt;state&gt;}   string  sign-in awaiting the identity provider   TTL 10 min; GETDEL by the callback
+ * {prefix}sso:handoff:{&lt;id&gt;}    string  sign-in outcome (may hold an ID token)   TTL 1 min; GETDEL when the UI collects it
  * {prefix}{rev}:init           string  "1" once the deployment holds state      kept (gone = Redis lost its data)
  * {prefix}{rev}:version        string  INCR on every revocation change          kept
  * {prefix}{rev}:epoch          string  global revocation epoch                  kept
@@ -89,6 +91,22 @@ public final class RedisKeys {
   /** Like {@link #quotaReads}, for clients named in access requests. */
   public String quotaRequested(String agent) {
     return prefix + "quota:requested:{" + agent + "}";
+  }
+
+  /**
+   * String: a browser sign-in between login and callback (PKCE verifier, nonce, browser binding
+   * digest), found by its OAuth {@code state}.
+   */
+  public String pendingSignIn(String state) {
+    return prefix + "sso:pending:{" + state + "}";
+  }
+
+  /**
+   * String: how a browser sign-in ended, until the UI collects it; a successful one holds the
+   * verified ID token, a credential, which is why its TTL is one minute.
+   */
+  public String signInHandoff(String id) {
+    return prefix + "sso:handoff:{" + id + "}";
   }
 
   public String eventsChannel() {
