@@ -64,11 +64,12 @@ class CheckConfigTest {
   }
 
   @Test
-  void a_password_in_the_redis_uri_and_an_unset_variable_are_refused_naming_the_keys_and_never_the_password() throws Exception {
+  void a_password_in_the_redis_uri_an_unset_variable_and_a_pasted_secret_are_refused_naming_the_keys_and_never_a_secret() throws Exception {
     String unset = "AIRLOCK_CHECK_CONFIG_TEST_UNSET_" + System.nanoTime();
     Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
         "grants: { issuer: https://airlock.example.com, activeKid: k1, keys: [ { kid: k1, env: " + unset + " } ] }",
         "identity: { mode: demo }",
+        "secrets: { watermarkKeyEnv: Tr0ub4dorAnd3 }",
         "redis: { uri: \"rediss://airlock:hunter2-secret@redis.internal:6380\" }",
         ""));
     Files.writeString(dir.resolve("routes.yaml"),
@@ -79,7 +80,10 @@ class CheckConfigTest {
         .contains("airlock.yaml: grants.keys[0].env: environment variable " + unset + " is not set")
         .contains("airlock.yaml: redis.uri: must not carry user info")
         .contains("redis.passwordFile (a file) or redis.passwordEnv (an environment variable)")
-        .doesNotContain("hunter2");
+        .contains("airlock.yaml: secrets.watermarkKeyEnv: names no variable that is set; the name is not shown")
+        .doesNotContain("hunter2")
+        .doesNotContain("Tr0ub4dor");
+    assertThat(out.toString()).doesNotContain("Tr0ub4dor");
   }
 
   @Test

@@ -3,11 +3,14 @@ package io.airlock.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.airlock.gateway.grant.KeysCli;
 import io.airlock.gateway.testing.ControlPlaneClient;
@@ -37,6 +40,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -114,6 +118,8 @@ class KeyRotationTest {
         oldGrants = List.of(ControlPlaneClient.approvedGrant(alice, maria, "c-0001"),
             ControlPlaneClient.approvedGrant(bob, maria, "c-0001"));
         assertThat(oldGrants).extracting(KeyRotationTest::kid).containsOnly("k1");
+        // k2's private key is already on the node: a grant it signs dated before its turn is refused
+        assertRefusedAsOutOfTurn(node, redated(oldGrants.get(0), k2, SWITCH.minusSeconds(61)));
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger ok = new AtomicInteger();
@@ -145,6 +151,8 @@ class KeyRotationTest {
           assertThat(kid(newGrant)).as("issued after activeFrom").isEqualTo("k2");
           assertThat(data(node, newGrant).statusCode()).isEqualTo(200);
           assertThat(jwksKids(node)).as("the signer first").containsExactly("k2", "k1");
+          // and k1, now retired, cannot sign grants dated after k2 took over (+ grants.leeway 30 s)
+          assertRefusedAsOutOfTurn(node, redated(oldGrants.get(0), k1, SWITCH.plusSeconds(30)));
           int atSwitch = ok.get();
           await(() -> ok.get() >= atSwitch + 40, "grants signed by k1 keep working after the switch");
         } finally {
@@ -195,6 +203,7 @@ class KeyRotationTest {
         "file " + k1 + "  [private, rw-------]");
     assertThat(line(before, "k2")).startsWith("  k2").contains("published, not yet active", "env AIRLOCK_GRANT_KEY_K2  [private]");
     assertThat(before).doesNotContain(k2.substring(k2.indexOf("\"d\"")));
+    assertThat(before).contains("verifies the grants dated in its turn");
 
     // policy.yaml maxTtl 60m (default) + grants.leeway 30s after the handover
     String after = list(env, SWITCH.plusSeconds(60));
@@ -219,6 +228,24 @@ class KeyRotationTest {
   private static String line(String listing, String kid) {
     return listing.lines().filter(l -> l.substring(2).startsWith(kid + " ")).findFirst()
         .orElseThrow(() -> new AssertionError("no line for " + kid + " in\n" + listing));
+  }
+
+  /** {@code grant}'s claims dated {@code iat} and signed with the key in {@code keyFile}, as a thief with the file would. */
+  private static String redated(String grant, Path keyFile, Instant iat) throws Exception {
+    ECKey key = JWK.parse(Files.readString(keyFile)).toECKey();
+    SignedJWT original = SignedJWT.parse(grant);
+    JWTClaimsSet claims = new JWTClaimsSet.Builder(original.getJWTClaimsSet())
+        .issueTime(Date.from(iat)).notBeforeTime(Date.from(iat)).expirationTime(Date.from(iat.plus(Duration.ofMinutes(10))))
+        .build();
+    SignedJWT forged = new SignedJWT(new JWSHeader.Builder(original.getHeader()).keyID(key.getKeyID()).build(), claims);
+    forged.sign(new ECDSASigner(key));
+    return forged.serialize();
+  }
+
+  private void assertRefusedAsOutOfTurn(AirlockNode node, String grant) throws Exception {
+    HttpResponse<String> r = data(node, grant);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+    assertThat(r.body()).contains("\"grant_invalid\"").contains("did not sign at iat");
   }
 
   private static String kid(String token) {

@@ -423,12 +423,19 @@ public final class ConfigLoader {
     if (text == null) {
       return Optional.empty();
     }
+    Instant from;
     try {
-      return Optional.of(OffsetDateTime.parse(text).toInstant());
+      from = OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       k.report(k.key("activeFrom"), "not an ISO-8601 instant with an offset (e.g. 2026-12-01T09:00:00Z): \"" + text + "\"");
       return Optional.empty();
     }
+    if (from.getNano() != 0) {
+      // grants are dated in whole seconds and the signer picks the key for that date
+      k.report(k.key("activeFrom"), "whole seconds only: \"" + text + "\" has a fraction of a second");
+      return Optional.empty();
+    }
+    return Optional.of(from);
   }
 
   private static void checkProfileRefs(

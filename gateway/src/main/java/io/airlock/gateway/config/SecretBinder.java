@@ -1,5 +1,6 @@
 package io.airlock.gateway.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.SecretSource;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -8,12 +9,19 @@ import java.util.regex.Pattern;
 /**
  * Binds one secret: {@code <name>File} or {@code <name>Env}, exactly one. The file is only
  * resolved (the node reads it when it starts, as its service user); the variable is read now, so
- * that an unset or empty one is reported with every other problem, by name and never by value.
+ * that an unset or empty one is reported with every other problem, never by value, and by name
+ * only when the name looks like one (see {@link #CONVENTIONAL_NAME}).
  */
 final class SecretBinder {
   private SecretBinder() {}
 
   static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+  /**
+   * How every documented variable is spelled. Only such a name is repeated in a message: anything
+   * else may be the secret itself pasted into the {@code …Env} key, and messages reach terminals
+   * and CI logs. The {@code _} matters: base32 secrets are upper case and digits, but never {@code _}.
+   */
+  static final Pattern CONVENTIONAL_NAME = Pattern.compile("[A-Z][A-Z0-9]*_[A-Z0-9_]*");
 
   /**
    * @param env the process environment (tests pass their own)
@@ -32,27 +40,45 @@ final class SecretBinder {
       return p == null ? null : new SecretSource.FromFile(p);
     }
     if (fromEnv) {
-      String name = s.string(envKey, null);
+      String name = variableName(s, envKey);
       if (name == null) {
         return null;
       }
-      if (!ENV_NAME.matcher(name).matches()) {
-        s.report(s.key(envKey), "not an environment variable name (letters, digits and _, not starting with a digit)"
-            + ": it names the variable that holds the secret; the secret itself never goes in YAML");
-        return null;
-      }
       String value = env.apply(name);
-      if (value == null) {
-        s.report(s.key(envKey), "environment variable " + name + " is not set");
-        return null;
-      }
-      if (value.isBlank()) {
-        s.report(s.key(envKey), "environment variable " + name + " is empty");
+      if (value == null || value.isBlank()) {
+        String problem = value == null ? "is not set" : "is empty";
+        s.report(s.key(envKey), CONVENTIONAL_NAME.matcher(name).matches()
+            ? "environment variable " + name + " " + problem
+            : "names no variable that " + (value == null ? "is set" : "has a value") + "; the name is not shown because"
+                + " it does not look like an environment variable name (upper-case words joined by _, e.g."
+                + " AIRLOCK_REDIS_PASSWORD) and may be a secret pasted by mistake");
         return null;
       }
       return new SecretSource.FromEnv(name, value);
     }
     return null;
+  }
+
+  /** The {@code …Env} value if it can name a variable; reported, never quoted, otherwise. */
+  private static String variableName(Section s, String envKey) {
+    JsonNode v = s.value(envKey, null);
+    if (v == null) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      // Section.text would quote a number, and a numeric password is a number in YAML
+      s.report(s.key(envKey), "expected the name of an environment variable, got " + (v.isNumber() ? "a number"
+          : v.isBoolean() ? "a boolean" : v.isArray() ? "a list" : v.isObject() ? "a mapping" : "something else")
+          + " (not shown: it may be a secret pasted by mistake)");
+      return null;
+    }
+    String name = s.text(s.key(envKey), v);
+    if (name != null && !ENV_NAME.matcher(name).matches()) {
+      s.report(s.key(envKey), "not an environment variable name (letters, digits and _, not starting with a digit)"
+          + ": it names the variable that holds the secret; the secret itself never goes in YAML");
+      return null;
+    }
+    return name;
   }
 
   /** Both spellings, for "required" hints. */

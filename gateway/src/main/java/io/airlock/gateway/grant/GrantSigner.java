@@ -53,6 +53,7 @@ public final class GrantSigner {
   public IssuedGrant sign(GrantClaims claims) {
     // NumericDate has whole seconds; truncating here keeps exp in the token equal to the one
     // returned, and the kid is chosen for the same instant as iat, so iat tells which key signed
+    // (the verifier refuses a grant dated outside its kid's turn; turns start on whole seconds)
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     String kid = keys.signingKidAt(now).orElseThrow(() -> new IllegalStateException("no grant signing key is active at " + now));
     ECDSASigner signer = signers.get(kid);

@@ -22,6 +22,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import io.airlock.policy.config.GrantsConfig;
+import io.airlock.policy.config.SigningSchedule;
 import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
 import io.airlock.policy.grant.Action;
@@ -45,6 +46,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Verifies grant tokens (DESIGN.md "Grant", data plane step 3). Pure and synchronous.
@@ -53,6 +55,9 @@ import java.util.function.Consumer;
  * shape and canonical base64url, header (typ, alg, crit, forbidden parameters, kid), claims
  * (iss, aud, required, exp/nbf with the configured leeway, values), and only then the ECDSA
  * signature. {@link GrantGate} relies on that split to keep the signature off the event loop.
+ * After the signature, the grant's {@code iat} must lie in its kid's signing window (see {@link
+ * SigningSchedule}), widened by the leeway: this compares the grant's own date with configured
+ * instants, never with this node's clock, so skew between nodes changes nothing.
  *
  * <p>Nimbus is used piece by piece rather than through {@code DefaultJWTProcessor}, whose order
  * is signature before claims; each piece is configured away from its defaults (typ, clock skew,
@@ -83,19 +88,23 @@ public final class GrantVerifier {
   private final JWSVerificationKeySelector<SecurityContext> keySelector;
   private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
   private final Map<String, Es256Signature> signatures;
+  // kids outside the schedule have no entry: the config does not say when they signed
+  private final Map<String, List<SigningSchedule.Window>> windows;
   private final Consumer<String> beforeSignature;
 
   /**
    * @param publicKeys verification keys by kid: the active one and previous ones
+   * @param schedule when each kid signs; a kid's grants verify only if dated in its window
    * @param jcaProvider a faster provider for ECDSA (e.g. ACCP); empty = the JDK's (SunEC)
    */
   public GrantVerifier(
       String issuer,
       Duration leeway,
       Map<String, ECKey> publicKeys,
+      SigningSchedule schedule,
       Clock clock,
       Optional<Provider> jcaProvider) {
-    this(issuer, leeway, publicKeys, clock, jcaProvider, kid -> {});
+    this(issuer, leeway, publicKeys, schedule, clock, jcaProvider, kid -> {});
   }
 
   /** {@code beforeSignature} sees the kid of every ECDSA verification about to run (tests). */
@@ -103,6 +112,7 @@ public final class GrantVerifier {
       String issuer,
       Duration leeway,
       Map<String, ECKey> publicKeys,
+      SigningSchedule schedule,
       Clock clock,
       Optional<Provider> jcaProvider,
       Consumer<String> beforeSignature) {
@@ -127,6 +137,14 @@ public final class GrantVerifier {
       sigs.put(kid, Es256Signature.forKey(pub, jcaProvider));
     });
     this.signatures = Map.copyOf(sigs);
+    Map<String, List<SigningSchedule.Window>> w = new HashMap<>();
+    publicKeys.keySet().forEach(kid -> {
+      List<SigningSchedule.Window> own = schedule.windows(kid);
+      if (!own.isEmpty()) {
+        w.put(kid, own);
+      }
+    });
+    this.windows = Map.copyOf(w);
     // ES256 only: the allow-list is what stops HS256-with-the-public-key and alg confusion.
     this.keySelector =
         new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, new ImmutableJWKSet<>(new JWKSet(jwks)));
@@ -136,14 +154,14 @@ public final class GrantVerifier {
 
   /** Over every key in {@code keys} (active and previous), with the JDK's ECDSA provider. */
   public GrantVerifier(SigningKeys keys, String issuer, Duration leeway, Clock clock) {
-    this(issuer, leeway, keys.publicKeys(), clock, Optional.empty());
+    this(issuer, leeway, keys.publicKeys(), keys.schedule(), clock, Optional.empty());
   }
 
   /** The verifier {@code grants.*} describes, over every configured key. */
   public static GrantVerifier create(
       GrantsConfig config, SigningKeys keys, Clock clock, Optional<Provider> jcaProvider) {
     return new GrantVerifier(
-        config.issuer(), config.leeway(), keys.publicKeys(), clock, jcaProvider);
+        config.issuer(), config.leeway(), keys.publicKeys(), keys.schedule(), clock, jcaProvider);
   }
 
   /**
@@ -175,11 +193,22 @@ public final class GrantVerifier {
     }
   }
 
-  /** The ECDSA step: about a millisecond on SunEC, so off the event loop. */
+  /**
+   * The ECDSA step: about a millisecond on SunEC, so off the event loop. The signing window comes
+   * after it, so a token forged without the key learns nothing about the schedule.
+   */
   Grant checkSignature(Prechecked p) throws Denied {
     beforeSignature.accept(p.kid());
     if (!signatures.get(p.kid()).verify(p.jws().signingInput(), p.jws().signature())) {
       throw invalid("grant signature does not verify with kid " + shown(p.kid()));
+    }
+    Instant iat = p.grant().issuedAt();
+    List<SigningSchedule.Window> own = windows.get(p.kid());
+    if (own != null && own.stream().noneMatch(w -> w.admits(iat, leeway))) {
+      // a configured kid, so safe to name; a key used outside its turn is stolen or mis-deployed
+      throw invalid("grant kid " + p.kid() + " did not sign at iat " + iat + ": it signs "
+          + own.stream().map(SigningSchedule.Window::toString).collect(Collectors.joining(", "))
+          + " (± grants.leeway " + leeway.toSeconds() + " s)");
     }
     return p.grant();
   }

@@ -158,8 +158,9 @@ public final class KeysCli {
       }
       out.println(line.toString().stripTrailing());
     }
-    out.println("(at " + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "; * signs new grants. Every listed kid is published in JWKS and verifies the grants it"
-        + " signed. A verifying-only kid may be removed once its last grant expired: the next key's activeFrom"
+    out.println("(at " + now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "; * signs new grants. Every listed kid is published in JWKS and verifies the grants dated in"
+        + " its turn (signs from/until, widened by grants.leeway); a kid outside the schedule (signs from -) verifies"
+        + " grants of any date, so keep activeFrom on a retired kid while it is listed. A verifying-only kid may be removed once its last grant expired: the next key's activeFrom"
         + " + policy grants.maxTtl (" + maxTtl.toMinutes() + "m) + grants.leeway (" + g.leeway().toSeconds() + "s).)");
     return 0;
   }

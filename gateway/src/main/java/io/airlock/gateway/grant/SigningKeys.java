@@ -37,10 +37,11 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The EC P-256 keys grants are signed and verified with. Every configured key verifies and is
- * published in JWKS; which one signs at a given instant is the {@link SigningSchedule} ({@code
- * grants.activeKid} and each key's {@code activeFrom}), so a new key is published before it signs
- * and all nodes switch at the same instant. Loaded once at start-up, so blocking file I/O is fine.
+ * The EC P-256 keys grants are signed and verified with. Every configured key is published in
+ * JWKS and verifies (a key in the schedule only grants dated in its turn); which one signs at a
+ * given instant is the {@link SigningSchedule} ({@code grants.activeKid} and each key's {@code
+ * activeFrom}), so a new key is published before it signs and all nodes switch at the same
+ * instant. Loaded once at start-up, so blocking file I/O is fine.
  */
 public final class SigningKeys {
   private static final byte[] SELF_TEST = "airlock key self-test".getBytes(StandardCharsets.US_ASCII);

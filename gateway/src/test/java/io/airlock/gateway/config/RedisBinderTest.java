@@ -200,4 +200,17 @@ class RedisBinderTest {
     assertThat(RedisBinder.bind(root, Path.of("/etc/airlock"), Map.of("REDIS_PASSWORD", " ")::get)).isEmpty();
     assertThat(errors()).containsExactly("airlock.yaml: redis.passwordEnv: environment variable REDIS_PASSWORD is empty");
   }
+
+  @Test
+  void aPasswordPastedIntoPasswordEnvIsNeverRepeated() throws Exception {
+    bind("redis: { uri: \"redis://r:6379\", passwordEnv: correcthorsebatterystaple }\n");
+    bind("redis: { uri: \"redis://r:6379\", passwordEnv: 20260101 }\n");
+    assertThat(String.join("\n", errors())).doesNotContain("correcthorse", "20260101");
+    assertThat(errors()).containsExactly(
+        "airlock.yaml: redis.passwordEnv: names no variable that is set; the name is not shown because it does not look"
+            + " like an environment variable name (upper-case words joined by _, e.g. AIRLOCK_REDIS_PASSWORD) and may be"
+            + " a secret pasted by mistake",
+        "airlock.yaml: redis.passwordEnv: expected the name of an environment variable, got a number (not shown: it may"
+            + " be a secret pasted by mistake)");
+  }
 }

@@ -105,6 +105,66 @@ class SecretsAndScheduleConfigTest {
   }
 
   @Test
+  void a_secret_pasted_into_an_env_key_is_reported_without_ever_being_echoed() throws Exception {
+    String notShown = "; the name is not shown because it does not look like an environment variable name"
+        + " (upper-case words joined by _, e.g. AIRLOCK_REDIS_PASSWORD) and may be a secret pasted by mistake";
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
+        grants:
+          issuer: http://127.0.0.1:8081
+          activeKid: k1
+          keys: [ { kid: k1, env: Xk9mQ2pLw7vB } ]
+        identity: { mode: demo }
+        secrets: { watermarkKeyEnv: JBSWY3DPEHPK3PXP, maskingKeyEnv: pasted_secret_7 }
+        redis: { uri: "redis://127.0.0.1:6379", passwordEnv: 84725190 }
+        """));
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).doesNotContain("Xk9mQ2pLw7vB", "JBSWY3DPEHPK3PXP", "pasted_secret_7", "84725190");
+    assertThat(e.errors().stream().map(x -> x.key() + ": " + x.problem()).toList()).containsExactly(
+        "grants.keys[0].env: names no variable that is set" + notShown,
+        "redis.passwordEnv: expected the name of an environment variable, got a number (not shown: it may be a secret"
+            + " pasted by mistake)",
+        "secrets.watermarkKeyEnv: names no variable that is set" + notShown,
+        "secrets.maskingKeyEnv: names no variable that is set" + notShown);
+
+    // a variable that exists is never a pasted secret, whatever its spelling: it binds and check-config may name it
+    Map<String, String> env = Map.of("airlock_grant_key", JWK);
+    AirlockConfig c = ConfigLoader.load(new ConfigFiles().with("airlock.yaml", """
+        grants:
+          issuer: http://127.0.0.1:8081
+          activeKid: k1
+          keys: [ { kid: k1, file: k1.jwk.json }, { kid: k2, env: airlock_grant_key } ]
+        identity: { mode: demo }
+        """).writeTo(dir), env::get, CLOCK);
+    assertThat(c.grants().keys().get(1).source().describe()).isEqualTo("env airlock_grant_key");
+  }
+
+  @Test
+  void a_sub_second_activeFrom_is_refused_naming_the_key() throws Exception {
+    assertThat(errors("""
+        grants:
+          issuer: http://127.0.0.1:8081
+          activeKid: k1
+          keys:
+            - { kid: k1, file: k1.jwk.json }
+            - { kid: k2, file: k2.jwk.json, activeFrom: "2026-12-01T09:00:00.5Z" }
+            - { kid: k3, file: k3.jwk.json, activeFrom: "2026-12-02T10:00:00.000000001+01:00" }
+        identity: { mode: demo }
+        """)).containsExactly(
+            "grants.keys[1].activeFrom: whole seconds only: \"2026-12-01T09:00:00.5Z\" has a fraction of a second",
+            "grants.keys[2].activeFrom: whole seconds only: \"2026-12-02T10:00:00.000000001+01:00\" has a fraction of a second");
+
+    AirlockConfig c = load("""
+        grants:
+          issuer: http://127.0.0.1:8081
+          activeKid: k1
+          keys: [ { kid: k1, file: k1.jwk.json }, { kid: k2, file: k2.jwk.json, activeFrom: "2026-12-01T09:00:00.000Z" } ]
+        identity: { mode: demo }
+        """);
+    assertThat(c.grants().keys().get(1).activeFrom()).as("a zero fraction is a whole second")
+        .contains(Instant.parse("2026-12-01T09:00:00Z"));
+  }
+
+  @Test
   void the_same_variable_for_both_attribution_keys_is_refused() {
     assertThat(errors(ConfigFiles.AIRLOCK + "secrets: { watermarkKeyEnv: AIRLOCK_MASKING_KEY, maskingKeyEnv: AIRLOCK_MASKING_KEY }\n"))
         .containsExactly("secrets.maskingKeyEnv: is the same variable as secrets.watermarkKeyEnv: each key has one purpose");

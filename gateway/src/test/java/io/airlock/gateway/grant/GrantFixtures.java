@@ -15,6 +15,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import io.airlock.policy.config.GrantsConfig;
+import io.airlock.policy.config.SigningSchedule;
 import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,12 @@ final class GrantFixtures {
     for (ECKey k : keys) {
       byKid.put(k.getKeyID(), k.toPublicJWK());
     }
-    return new GrantVerifier(ISSUER, LEEWAY, byKid, clock, Optional.empty(), hook);
+    return new GrantVerifier(ISSUER, LEEWAY, byKid, firstSignsAlways(keys[0]), clock, Optional.empty(), hook);
+  }
+
+  /** {@code key} is activeKid; any other key is outside the schedule, so no kid's grants are bounded by a window. */
+  static SigningSchedule firstSignsAlways(ECKey key) {
+    return new SigningSchedule(List.of(new SigningSchedule.Activation(key.getKeyID(), SigningSchedule.ALWAYS)));
   }
 
   /** Header as the signer writes it. */

@@ -151,7 +151,7 @@ class WycheproofTest {
       if (group.get("comment").asText().equals("es256")) {
         ECKey key = ECKey.parse(group.get("public").toString());
         verifier = new GrantVerifier(GrantFixtures.ISSUER, Duration.ofSeconds(30),
-            Map.of(key.getKeyID(), key), Clock.fixed(GrantFixtures.T0, ZoneOffset.UTC),
+            Map.of(key.getKeyID(), key), GrantFixtures.firstSignsAlways(key), Clock.fixed(GrantFixtures.T0, ZoneOffset.UTC),
             Optional.empty());
       }
     }

@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param keys every key that verifies (and is published in JWKS): the one signing now, the ones
  *     scheduled to sign later and previous ones whose grants have not all expired yet
  * @param generateDir when set (demo), a missing signing key is generated into this directory
- * @param leeway clock leeway for exp/nbf, at most 30 s
+ * @param leeway clock leeway for exp/nbf/iat, and how far a grant's iat may lie outside its kid's
+ *     signing window; at most 30 s
  * @param cacheMaxEntries bound of the verified-grant cache
  * @param maxFailuresPerAddressPerMinute failed verifications one client address may cause per
  *     minute before it gets 429 without any signature work
