@@ -58,7 +58,10 @@ class AuditFeedPartialTest {
     gw = GatewayHarness.start(dir, c -> c.withRedis(Optional.of(redis)).withAudit(longStream));
     sam = ControlPlaneClient.login(gw.node.controlPlanePort(), "sam");
     // what other nodes wrote to the shared stream an hour ago: an alert, then a flood of reads
-    try (RedisConnector other = RedisConnector.connect(redis).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
+    // pipelined thousands at a time, on a machine shared with other builds: more patient than a node
+    RedisConfig filler = new RedisConfig(
+        redis.uris(), false, PREFIX, Duration.ofSeconds(30), RedisConfig.DEFAULT_CONNECT_TIMEOUT);
+    try (RedisConnector other = RedisConnector.connect(filler).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
       String key = PREFIX + "audit";
       Instant alertAt = NOW.minus(Duration.ofHours(2));
       push(other, key, List.of(new JsonObject().put("ts", alertAt.toString()).put("type", "security.alert")
@@ -76,7 +79,7 @@ class AuditFeedPartialTest {
     }
   }
 
-  /** Pipelined, a few thousand at a time: more would wait in Lettuce's queue past the command timeout. */
+  /** Pipelined, a few thousand at a time, each batch awaited. */
   private static void push(RedisConnector redis, String key, List<JsonObject> records) throws Exception {
     CompletableFuture<?>[] pushed = records.stream()
         .map(r -> redis.commands().xadd(key, Map.of("r", r.encode())).toCompletableFuture())
