@@ -83,7 +83,8 @@ async function readBody(res) {
 
 /**
  * Calls the control plane. Resolves with the parsed JSON body on 2xx; rejects with ApiError
- * otherwise. A 401 on an authenticated call ends the session.
+ * otherwise. A 401 on an authenticated call ends the session. {onHeaders} receives the response
+ * headers of a 2xx answer, for what an API says beside its body.
  */
 export async function api(method, path, body, opts = {}) {
   const headers = {'Accept': 'application/json'};
@@ -107,7 +108,10 @@ export async function api(method, path, body, opts = {}) {
     throw new ApiError(0, {error: 'network', message: 'the control plane did not answer (is the node running?)'});
   }
   const data = await readBody(res);
-  if (res.ok) return data;
+  if (res.ok) {
+    if (opts.onHeaders) opts.onHeaders(res.headers);
+    return data;
+  }
   const err = new ApiError(res.status, data);
   if (res.status === 401 && authed) {
     sessionExpired(err.message ? `Your session ended: ${err.message}` : 'Your session ended. Sign in again.');

@@ -181,17 +181,32 @@ export function mountSecurity(root, ctx) {
         h('td', {class: 'details'}, rest));
   }
 
+  // the API stops searching after a fixed number of records and says so in this header
+  // ("scanned N records back to <ts>"): without the note, an empty answer would read as "none"
+  function partialNote(header) {
+    const m = /^scanned (\d+) records back to (\S+)$/.exec(header);
+    const when = m && new Date(m[2]);
+    return h('p', {class: 'state notice', id: 'audit-partial', role: 'status'},
+        m ? `Only the newest ${Number(m[1]).toLocaleString('en-US')} records were searched (back to ${Number.isNaN(when.getTime()) ? m[2] : when.toLocaleString()}): older records may match too. `
+          : `Not every record was searched (${header}): older records may match too. `,
+        'The audit files on each node hold the whole trail.');
+  }
+
   let aseq = 0;
+  let auditBusy = false;
   async function refreshAudit() {
     const mine = ++aseq;
     const since = fSince.input.value ? new Date(fSince.input.value).toISOString() : '';
+    let partial = null;
+    auditBusy = true;
     try {
-      const out = await get(`/api/audit${query({agent: fAgent.input.value.trim(), client: fClient.input.value.trim(), type: fType.input.value, since, limit: fLimit.input.value})}`);
+      const out = await get(`/api/audit${query({agent: fAgent.input.value.trim(), client: fClient.input.value.trim(), type: fType.input.value, since, limit: fLimit.input.value})}`,
+          {onHeaders: (hs) => { partial = hs.get('X-Airlock-Audit-Partial'); }});
       if (disposed || forbidden || mine !== aseq) return;
       auditUnavailable = false;
       auditBox.setAttribute('aria-busy', 'false');
       const records = Array.isArray(out) ? out : (out && (out.records || out.items)) || [];
-      replace(auditBox, records.length
+      replace(auditBox, partial ? partialNote(partial) : null, records.length
           ? h('div', {class: 'table-wrap'}, h('table', {class: 'table', id: 'audit-table'},
               h('caption', {class: 'visually-hidden'}, 'Audit records, newest first'),
               h('thead', {}, h('tr', {}, ['Time', 'Event', 'Agent', 'Client', 'Ticket', 'Outcome', 'Details'].map((t) => h('th', {scope: 'col'}, t)))),
@@ -211,6 +226,8 @@ export function mountSecurity(root, ctx) {
       } else {
         replace(auditBox, errorBox(err, 'load the audit feed'));
       }
+    } finally {
+      if (mine === aseq) auditBusy = false;
     }
   }
 
@@ -248,12 +265,13 @@ export function mountSecurity(root, ctx) {
   const unsubscribe = events.subscribe((e) => {
     if (forbidden) return;
     if (['kill_all', 'lockdown_lifted', 'agent_suspended', 'agent_resumed', 'resync'].includes(e.type)) refreshStatus();
-    if (fLive.checked && !auditUnavailable) refreshAudit();
+    // a search far back can take a moment: live updates wait for it rather than pile up
+    if (fLive.checked && !auditUnavailable && !auditBusy) refreshAudit();
   });
   refreshStatus();
   refreshAudit();
   const statusTimer = setInterval(refreshStatus, STATUS_MS);
-  const auditTimer = setInterval(() => { if (fLive.checked && !auditUnavailable && !forbidden) refreshAudit(); }, AUDIT_MS);
+  const auditTimer = setInterval(() => { if (fLive.checked && !auditUnavailable && !forbidden && !auditBusy) refreshAudit(); }, AUDIT_MS);
   return () => {
     disposed = true;
     clearInterval(statusTimer);

@@ -54,6 +54,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -105,6 +106,14 @@ public final class AirlockNode implements AutoCloseable {
 
   /** Starts a node and blocks until both planes listen (start-up only, never on an event loop). */
   public static AirlockNode start(AirlockConfig config, Clock clock) throws Exception {
+    return start(config, clock, () -> {});
+  }
+
+  /**
+   * As above; {@code certificatesChecked} runs once the listeners' pairs are read and checked and
+   * before anything listens (tests change the files there, as a rotation during start-up would).
+   */
+  static AirlockNode start(AirlockConfig config, Clock clock, Runnable certificatesChecked) throws Exception {
     List<String> unreadable = TlsFiles.problems(config);
     if (!unreadable.isEmpty()) {
       throw new IllegalStateException("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
@@ -132,12 +141,16 @@ public final class AirlockNode implements AutoCloseable {
     try {
       List<HttpServer> dataPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
       List<HttpServer> controlPlaneServers = new java.util.concurrent.CopyOnWriteArrayList<>();
-      // read and checked before anything listens: a key that does not match its certificate stops start-up
+      // read and checked before anything listens: a key that does not match its certificate stops
+      // start-up; the listeners then serve these very bytes, whatever the files hold by then
+      Optional<ListenerCertificates> dataPlaneCertificates = config.dataPlane().tls().map(t -> new ListenerCertificates(
+          vertx, config.node().id(), "dataPlane", t, true, () -> dataPlaneServers, registry, clock));
+      Optional<ListenerCertificates> controlPlaneCertificates = config.controlPlane().tls().map(t -> new ListenerCertificates(
+          vertx, config.node().id(), "controlPlane", t, false, () -> controlPlaneServers, registry, clock));
       List<ListenerCertificates> certificates = new ArrayList<>();
-      config.dataPlane().tls().ifPresent(t -> certificates.add(new ListenerCertificates(
-          vertx, config.node().id(), "dataPlane", t, true, () -> dataPlaneServers, registry, clock)));
-      config.controlPlane().tls().ifPresent(t -> certificates.add(new ListenerCertificates(
-          vertx, config.node().id(), "controlPlane", t, false, () -> controlPlaneServers, registry, clock)));
+      dataPlaneCertificates.ifPresent(certificates::add);
+      controlPlaneCertificates.ifPresent(certificates::add);
+      certificatesChecked.run();
       Stores stores = Stores.open(config, clock);
       closeables.add(stores);
       AuditLog audit = AuditLog.open(config.audit(), config.node().id(), clock, stores.auditFeed());
@@ -164,7 +177,8 @@ public final class AirlockNode implements AutoCloseable {
       DataPlaneServer.Dependencies deps =
           new DataPlaneServer.Dependencies(
               config, gate::verify, revocations, new Maskers(new AgentKeys(secrets.maskingKey())), registry, clock, inFlight, audit,
-              stores.quotas(), alarms, new WatermarkMac(secrets.watermarkKey()));
+              stores.quotas(), alarms, new WatermarkMac(secrets.watermarkKey()),
+              dataPlaneCertificates.map(ListenerCertificates::servingPair));
       java.util.concurrent.atomic.AtomicBoolean draining = new java.util.concurrent.atomic.AtomicBoolean();
       int dp = await(DataPlaneServer.deploy(vertx, deps, Runtime.getRuntime().availableProcessors(), dataPlaneServers::add));
 
@@ -226,6 +240,7 @@ public final class AirlockNode implements AutoCloseable {
               ControlPlaneServer.start(
                   vertx,
                   config.controlPlane(),
+                  controlPlaneCertificates.map(ListenerCertificates::servingPair),
                   () -> keys.jwksJson(clock.instant()),
                   () -> !draining.get() && revocations.fresh() && audit.healthy(),
                   registry,

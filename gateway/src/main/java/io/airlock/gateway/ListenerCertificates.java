@@ -66,6 +66,10 @@ final class ListenerCertificates {
 
   /** The files' identity and the parsed leaf: what a poll compares and what the log shows. */
   record Loaded(Fingerprint fingerprint, Buffer cert, Buffer key, X509Certificate leaf) {
+    TlsFiles.CheckedPair pair() {
+      return new TlsFiles.CheckedPair(cert, key);
+    }
+
     String describe() {
       return leaf.getSubjectX500Principal().getName() + " (serial " + leaf.getSerialNumber().toString(16)
           + ", not after " + leaf.getNotAfter().toInstant() + ")";
@@ -128,6 +132,11 @@ final class ListenerCertificates {
     return serving.leaf();
   }
 
+  /** The bytes new handshakes are served: what a listener starts with. */
+  TlsFiles.CheckedPair servingPair() {
+    return serving.pair();
+  }
+
   /** SIGHUP: reads the files whether or not they look changed. */
   synchronized boolean reload(String trigger) {
     try {
@@ -153,7 +162,7 @@ final class ListenerCertificates {
     Loaded previous = serving;
     List<Future<Boolean>> updates = new ArrayList<>();
     for (HttpServer s : servers.get()) {
-      updates.add(s.updateSSLOptions(TlsFiles.reloaded(next.cert(), next.key(), http11Only), true));
+      updates.add(s.updateSSLOptions(TlsFiles.reloaded(next.pair(), http11Only), true));
     }
     try {
       Future.all(updates).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -59,15 +59,22 @@ public final class TlsFiles {
     }
   }
 
+  /** A certificate chain and its key as the bytes that were read once and checked. */
+  public record CheckedPair(Buffer cert, Buffer key) {
+    PemKeyCertOptions options() {
+      return new PemKeyCertOptions().setCertValue(cert).setKeyValue(key);
+    }
+  }
+
   /**
    * The same settings as {@link #serve} with a new pair, given as the bytes that were checked (a
    * path would let Vert.x read a file that changed since): what a running listener switches to on
    * a certificate reload. ALPN is restated because the update replaces it too.
    */
-  public static io.vertx.core.net.ServerSSLOptions reloaded(Buffer cert, Buffer key, boolean http11Only) {
+  public static io.vertx.core.net.ServerSSLOptions reloaded(CheckedPair pair, boolean http11Only) {
     io.vertx.core.net.ServerSSLOptions o =
         new io.vertx.core.net.ServerSSLOptions()
-            .setKeyCertOptions(new PemKeyCertOptions().setCertValue(cert).setKeyValue(key))
+            .setKeyCertOptions(pair.options())
             .setEnabledSecureTransportProtocols(PROTOCOLS);
     if (http11Only) {
       o.setUseAlpn(true).setApplicationLayerProtocols(List.of("http/1.1"));
@@ -75,12 +82,25 @@ public final class TlsFiles {
     return o;
   }
 
-  /** Applies HTTPS to a listener's options when its config has {@code tls}. */
-  public static <T extends io.vertx.core.net.NetServerOptions> T serve(T opts, Optional<TlsConfig> tls) {
-    tls.ifPresent(
-        t -> {
+  /**
+   * Applies HTTPS to a listener's options when its config has {@code tls}, serving {@code
+   * checked}: the pair start-up read and checked, never the files again (they may have changed
+   * since, e.g. mid-rotation), so what was checked is what is served and what is reported.
+   *
+   * @throws IllegalStateException when {@code tls} and {@code checked} disagree: a listener
+   *     configured for TLS never starts in plain text, nor one without TLS with a pair
+   */
+  public static <T extends io.vertx.core.net.NetServerOptions> T serve(
+      T opts, Optional<TlsConfig> tls, Optional<CheckedPair> checked) {
+    if (tls.isPresent() != checked.isPresent()) {
+      throw new IllegalStateException(tls.isPresent()
+          ? "a TLS listener was started without the pair checked for " + tls.get().certFile()
+          : "a listener without tls was given a certificate pair");
+    }
+    checked.ifPresent(
+        pair -> {
           opts.setSsl(true);
-          opts.setKeyCertOptions(new PemKeyCertOptions().setCertPath(t.certFile().toString()).setKeyPath(t.keyFile().toString()));
+          opts.setKeyCertOptions(pair.options());
           opts.setEnabledSecureTransportProtocols(PROTOCOLS);
           opts.setSslEngineOptions(new JdkSSLEngineOptions());
         });

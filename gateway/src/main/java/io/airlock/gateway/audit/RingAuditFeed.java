@@ -3,19 +3,24 @@ package io.airlock.gateway.audit;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 
 /** The last {@code capacity} records of this node, for single-node deployments without Redis. */
 public final class RingAuditFeed implements AuditFeed {
   private final int capacity;
+  private final long scanCap;
   private final ArrayDeque<String> ring;
 
   public RingAuditFeed(int capacity) {
+    this(capacity, SCAN_CAP);
+  }
+
+  /** @param scanCap records one answer examines at most (tests make it small) */
+  public RingAuditFeed(int capacity, long scanCap) {
     this.capacity = capacity;
+    this.scanCap = scanCap;
     this.ring = new ArrayDeque<>(Math.min(capacity, 4096));
   }
 
@@ -28,18 +33,17 @@ public final class RingAuditFeed implements AuditFeed {
   }
 
   @Override
-  public CompletionStage<List<JsonObject>> recent(int limit, Predicate<JsonObject> filter) {
+  public CompletionStage<Answer> recent(Query query) {
     List<String> snapshot;
     synchronized (this) {
       snapshot = new ArrayList<>(ring);
     }
-    List<JsonObject> out = new ArrayList<>();
-    for (int i = snapshot.size() - 1; i >= 0 && out.size() < limit; i--) {
-      JsonObject r = new JsonObject(snapshot.get(i));
-      if (filter.test(r)) {
-        out.add(r);
+    AuditScan scan = new AuditScan(query, scanCap);
+    for (int i = snapshot.size() - 1; i >= 0; i--) {
+      if (!scan.offer(new JsonObject(snapshot.get(i)))) {
+        break;
       }
     }
-    return CompletableFuture.completedFuture(out);
+    return CompletableFuture.completedFuture(scan.answer());
   }
 }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -16,8 +17,14 @@ import java.util.regex.Pattern;
  * {@code GET /api/audit?agent=&client=&type=&since=&limit=} (security): the newest audit records.
  * {@code type} is a comma-separated list of record types ({@code denied}) or type prefixes ending
  * in {@code *} ({@code request.*}, {@code lockdown*}).
+ *
+ * <p>The body is the JSON array of records, newest first. When the feed stopped searching before
+ * it could say that nothing older matches ({@link AuditFeed#SCAN_CAP}), the answer carries
+ * {@value #PARTIAL_HEADER}{@code : scanned N records back to <ts>}: the records are right, but
+ * there may be more.
  */
 public final class AuditRoutes {
+  public static final String PARTIAL_HEADER = "X-Airlock-Audit-Partial";
   private final Vertx vertx;
   private final AuditFeed feed;
 
@@ -31,7 +38,7 @@ public final class AuditRoutes {
         .get("/api/audit")
         .handler(
             ctx -> {
-              Future<JsonArray> f;
+              Future<AuditFeed.Answer> f;
               try {
                 StaffContext.require(ctx, Role.SECURITY);
                 String agent = ctx.queryParams().get("agent");
@@ -43,16 +50,23 @@ public final class AuditRoutes {
                     r ->
                         (agent == null || agent.equals(r.getString("agent")) || agent.equals(r.getString("actor")))
                             && (client == null || client.equals(r.getString("client")) || containsClient(r, client))
-                            && type.test(r.getString("type", ""))
-                            && (since == null || !Instant.parse(r.getString("ts")).isBefore(since));
+                            && type.test(r.getString("type", ""));
                 f =
-                    Future.fromCompletionStage(feed.recent(limit, filter), vertx.getOrCreateContext())
-                        .map(JsonArray::new)
+                    Future.fromCompletionStage(
+                            feed.recent(new AuditFeed.Query(limit, filter, Optional.ofNullable(since))),
+                            vertx.getOrCreateContext())
                         .recover(err -> Future.failedFuture(KillSwitchRoutes.unavailable("audit read", err)));
               } catch (RuntimeException e) {
                 f = Future.failedFuture(e);
               }
-              f.onSuccess(a -> ctx.response().putHeader("Content-Type", "application/json").end(a.encode()))
+              f.onSuccess(
+                      a -> {
+                        if (!a.complete()) {
+                          ctx.response().putHeader(PARTIAL_HEADER, "scanned " + a.scanned() + " records back to "
+                              + a.searchedBackTo().orElse("an unknown time"));
+                        }
+                        ctx.response().putHeader("Content-Type", "application/json").end(new JsonArray(a.records()).encode());
+                      })
                   .onFailure(err -> ApiError.render(ctx, err));
             });
   }

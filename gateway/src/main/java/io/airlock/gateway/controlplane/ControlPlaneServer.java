@@ -1,5 +1,6 @@
 package io.airlock.gateway.controlplane;
 
+import io.airlock.gateway.TlsFiles;
 import io.airlock.policy.config.ListenerConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -26,10 +28,12 @@ public final class ControlPlaneServer {
   /**
    * @param jwks the public JWK Set JSON
    * @param ready true while this node may serve data-plane traffic (revocation state fresh)
+   * @param tls the pair start-up checked for {@code listen.tls()}, served as those bytes
    */
   public static Future<HttpServer> start(
       Vertx vertx,
       ListenerConfig listen,
+      Optional<TlsFiles.CheckedPair> tls,
       Supplier<String> jwks,
       BooleanSupplier ready,
       PrometheusMeterRegistry registry,
@@ -71,7 +75,7 @@ public final class ControlPlaneServer {
                         .put("error", "not_found")
                         .put("message", "no such endpoint: " + ctx.request().path())));
     return vertx
-        .createHttpServer(io.airlock.gateway.TlsFiles.serve(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()), listen.tls()))
+        .createHttpServer(TlsFiles.serve(new HttpServerOptions().setHost(listen.host()).setPort(listen.port()), listen.tls(), tls))
         .requestHandler(router)
         .listen();
   }

@@ -20,6 +20,7 @@ import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 
@@ -45,7 +46,8 @@ public final class DataPlaneServer {
       io.airlock.gateway.audit.AuditLog audit,
       io.airlock.policy.port.QuotaStore quotas,
       io.airlock.gateway.insider.Alarms alarms,
-      io.airlock.gateway.attribution.WatermarkMac watermarkMac) {}
+      io.airlock.gateway.attribution.WatermarkMac watermarkMac,
+      Optional<io.airlock.gateway.TlsFiles.CheckedPair> tls) {}
 
   /**
    * Deploys {@code instances} data-plane verticles and completes with the bound port. With
@@ -68,9 +70,10 @@ public final class DataPlaneServer {
         .map(id -> port.get());
   }
 
-  static HttpServerOptions serverOptions(DataPlaneConfig dp) {
+  /** @param tls the pair start-up checked for {@code dp.tls()}, served as those bytes */
+  static HttpServerOptions serverOptions(DataPlaneConfig dp, Optional<io.airlock.gateway.TlsFiles.CheckedPair> tls) {
     // over TLS, ALPN offers http/1.1 only (below): h2 would bypass the defences proven on HTTP/1.1
-    return io.airlock.gateway.TlsFiles.serve(new HttpServerOptions(), dp.tls())
+    return io.airlock.gateway.TlsFiles.serve(new HttpServerOptions(), dp.tls(), tls)
         .setHost(dp.host())
         .setPort(dp.port())
         // h2c (Upgrade and prior knowledge) would be handled inside Netty, past our Upgrade check
@@ -135,7 +138,7 @@ public final class DataPlaneServer {
               new Cors(cfg.dataPlane().corsOrigins()));
       HttpServer server =
           vertx
-              .createHttpServer(serverOptions(cfg.dataPlane()))
+              .createHttpServer(serverOptions(cfg.dataPlane(), deps.tls()))
               .connectionHandler(conn -> HeadDeadline.install(conn, REQUEST_HEAD_TIMEOUT))
               .requestHandler(pipeline::handle);
       return server.listen().onSuccess(s -> {

@@ -1,16 +1,15 @@
 package io.airlock.gateway.store.redis;
 
 import io.airlock.gateway.audit.AuditFeed;
+import io.airlock.gateway.audit.AuditScan;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,17 +17,33 @@ import org.slf4j.LoggerFactory;
  * Mirrors durable audit records of every node into one capped Redis stream ({@code
  * <prefix>audit}, {@code XADD MAXLEN ~ N}) so security sees the whole cluster's trail live. A
  * failed push is logged, never retried inline: the file on disk is the record of truth.
+ *
+ * <p>An answer pages backwards through the stream in bounded batches ({@code XREVRANGE} from just
+ * below the oldest entry seen), asynchronously on Lettuce's threads, until {@link AuditScan} has
+ * enough: a rare record type is found however many common ones were written after it, up to
+ * {@link AuditFeed#SCAN_CAP} entries.
  */
 public final class RedisAuditFeed implements AuditFeed {
   private static final Logger log = LoggerFactory.getLogger(RedisAuditFeed.class);
   private final RedisConnector redis;
   private final String key;
   private final long maxLength;
+  private final long scanCap;
+
+  /** The first read is small (a page of the newest records is the common question), then grows to this. */
+  private static final int FIRST_BATCH = 200;
+  private static final int MAX_BATCH = 4_096;
 
   public RedisAuditFeed(RedisConnector redis, long maxLength) {
+    this(redis, maxLength, SCAN_CAP);
+  }
+
+  /** @param scanCap stream entries one answer examines at most (tests make it small) */
+  public RedisAuditFeed(RedisConnector redis, long maxLength, long scanCap) {
     this.redis = redis;
     this.key = redis.keys().prefix() + "audit";
     this.maxLength = maxLength;
+    this.scanCap = scanCap;
   }
 
   @Override
@@ -45,27 +60,29 @@ public final class RedisAuditFeed implements AuditFeed {
   }
 
   @Override
-  public CompletionStage<List<JsonObject>> recent(int limit, Predicate<JsonObject> filter) {
-    // read a wider window than asked so that filtering still fills the page
+  public CompletionStage<Answer> recent(Query query) {
+    return olderThan(Range.Boundary.unbounded(), new AuditScan(query, scanCap), FIRST_BATCH);
+  }
+
+  /** One batch of entries older than {@code newestExcluded}, then the next, until the scan is over. */
+  private CompletionStage<Answer> olderThan(Range.Boundary<String> newestExcluded, AuditScan scan, int batch) {
+    int count = (int) Math.min(batch, scan.budget());
     return redis
         .commands()
-        .xrevrange(key, Range.create("-", "+"), Limit.from(Math.min(10_000, limit * 20L)))
-        .thenApply(
+        .xrevrange(key, Range.from(Range.Boundary.unbounded(), newestExcluded), Limit.from(count))
+        .thenCompose(
             messages -> {
-              List<JsonObject> out = new ArrayList<>();
               for (StreamMessage<String, String> m : messages) {
-                if (out.size() >= limit) {
-                  break;
-                }
                 String json = m.getBody().get("r");
-                if (json != null) {
-                  JsonObject r = new JsonObject(json);
-                  if (filter.test(r)) {
-                    out.add(r);
-                  }
+                if (json != null && !scan.offer(new JsonObject(json))) {
+                  return CompletableFuture.completedFuture(scan.answer());
                 }
               }
-              return out;
+              if (messages.size() < count) {
+                return CompletableFuture.completedFuture(scan.answer()); // the whole stream was read
+              }
+              String oldestId = messages.get(messages.size() - 1).getId();
+              return olderThan(Range.Boundary.excluding(oldestId), scan, Math.min(batch * 2, MAX_BATCH));
             });
   }
 }
