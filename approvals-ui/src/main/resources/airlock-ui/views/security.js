@@ -150,7 +150,7 @@ export function mountSecurity(root, ctx) {
     ['request.*,grant.*', 'Requests and grants'],
     ['agent.*,kill_all,lockdown*', 'Suspensions and kills'],
     ['security.alert', 'Alerts'],
-    ['login', 'Sign-ins'],
+    ['login*', 'Sign-ins'],
   ];
   const fType = field('Event', h('select', {id: 'audit-type'}, EVENT_KINDS.map(([v, label]) => h('option', {value: v}, label))));
   const fSince = field('Since', h('input', {type: 'datetime-local', id: 'audit-since', step: 1}));

@@ -14,6 +14,11 @@ public final class AuditTypes {
 
   // control plane
   public static final String LOGIN = "login";
+  /**
+   * A browser sign-in in progress that signed nobody in: {error, remote, user when a verified
+   * token named one}; never the code or a token. Rate-limited per address.
+   */
+  public static final String LOGIN_REFUSED = "login.refused";
   public static final String REQUEST_CREATED = "request.created";
   public static final String REQUEST_APPROVED = "request.approved";
   public static final String REQUEST_DENIED = "request.denied";

@@ -1,5 +1,8 @@
 package io.airlock.gateway.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.airlock.gateway.audit.AuditTypes;
 import io.airlock.gateway.config.SecretValues;
 
 import static io.airlock.gateway.identity.Unauthenticated.shown;
@@ -50,8 +53,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +92,15 @@ public final class OidcSignIn implements AutoCloseable {
   /** The UI's route that collects a hand-off: {@code <ui>#/sso/<id>}. */
   public static final String UI_HANDOFF_ROUTE = "#/sso/";
 
+  /** The binding cookie over plain-http loopback, where browsers refuse {@code __Host-} cookies. */
   static final String COOKIE = "airlock_sso";
   static final String COOKIE_PATH = "/auth/oidc";
+  /**
+   * The binding cookie over https: {@code __Host-} makes the browser refuse it unless it was set
+   * by this very host, Secure, with Path=/ and no Domain, so a sibling subdomain or a plain-http
+   * man in the middle cannot plant one.
+   */
+  static final String HOST_COOKIE = "__Host-airlock_sso";
   static final Duration ATTEMPT_TTL = Duration.ofMinutes(10);
   /** Short: a successful outcome holds a verified ID token, which the store keeps this long at most. */
   static final Duration HANDOFF_TTL = Duration.ofMinutes(1);
@@ -96,6 +109,25 @@ public final class OidcSignIn implements AutoCloseable {
    * sent this instead and {@link #collect} answers it from nothing. Never a random id's shape.
    */
   static final String STORE_UNAVAILABLE_HANDOFF = "store-unavailable";
+  /**
+   * The hand-off id of a callback with no live sign-in behind it: anyone can send such callbacks,
+   * so they store nothing and all share this id, which {@link #collect} answers from nothing.
+   */
+  static final String SIGN_IN_UNKNOWN_HANDOFF = "sign-in-unknown";
+  /** The hand-off id of a login refused because its address started too many (429). */
+  static final String TOO_MANY_SIGN_INS_HANDOFF = "too-many-sign-ins";
+  /** The hand-off id of a login refused because the node holds all the sign-ins it may (503). */
+  static final String SIGN_INS_FULL_HANDOFF = "sign-ins-full";
+  /**
+   * Logins one client address may start per minute (on each node). A person needs a few; an
+   * office behind one NAT address a few dozen. One address can so hold at most ten times this
+   * many sign-ins in progress (10-minute ttl), far below the in-memory store's bound.
+   */
+  static final int LOGINS_PER_ADDRESS_PER_MINUTE = 30;
+  /** Refused sign-ins recorded per address per minute; the rest are counted, not written. */
+  static final int REFUSALS_AUDITED_PER_ADDRESS_PER_MINUTE = 60;
+  /** Counters are tiny, but addresses are attacker-chosen (IPv6): bound them. */
+  static final long MAX_TRACKED_ADDRESSES = 100_000;
   static final Duration IDP_TIMEOUT = Duration.ofSeconds(10);
   /** After a failed discovery, logins wait this long before asking the provider again. */
   static final Duration DISCOVERY_RETRY = Duration.ofSeconds(10);
@@ -116,10 +148,14 @@ public final class OidcSignIn implements AutoCloseable {
   private final SignInStore store;
   private final HttpClient discoveryClient;
   private final boolean secureCookie;
+  private final String cookieName;
+  private final Cache<String, AtomicInteger> loginsByAddress = perAddressPerMinute();
+  private final Cache<String, AtomicInteger> refusalsByAddress = perAddressPerMinute();
 
   // guarded by this
   private Future<OAuth2Auth> provider;
   private Instant lastDiscoveryFailure = Instant.MIN;
+  private Instant lastFullWarning = Instant.MIN;
 
   private OidcSignIn(
       Vertx vertx,
@@ -138,6 +174,7 @@ public final class OidcSignIn implements AutoCloseable {
     this.clientSecret = readClientSecret(signIn);
     this.discoveryClient = vertx.createHttpClient(idpClientOptions());
     this.secureCookie = "https".equalsIgnoreCase(signIn.redirectUri().getScheme());
+    this.cookieName = secureCookie ? HOST_COOKIE : COOKIE;
   }
 
   /**
@@ -174,6 +211,18 @@ public final class OidcSignIn implements AutoCloseable {
       throw new UncheckedIOException(
           "identity.oidc: client secret (" + s.clientSecret().get().describe() + ") cannot be read", e);
     }
+  }
+
+  /**
+   * A counter is created on the first event and mutated in place, so this is a fixed one-minute
+   * window from that event, not a sliding one that an attacker keeps alive.
+   */
+  private static Cache<String, AtomicInteger> perAddressPerMinute() {
+    return Caffeine.newBuilder()
+        .maximumSize(MAX_TRACKED_ADDRESSES)
+        .expireAfterWrite(Duration.ofMinutes(1))
+        .executor(Runnable::run)
+        .build();
   }
 
   private static HttpClientOptions idpClientOptions() {
@@ -289,19 +338,30 @@ public final class OidcSignIn implements AutoCloseable {
   // --- 1. login --------------------------------------------------------------------------------
 
   private void login(RoutingContext ctx) {
-    String browser = browserOf(ctx);
+    String address = addressOf(ctx);
+    int started = loginsByAddress.get(ClientAddresses.limitKey(address), a -> new AtomicInteger()).incrementAndGet();
+    if (started > LOGINS_PER_ADDRESS_PER_MINUTE) {
+      if (started == LOGINS_PER_ADDRESS_PER_MINUTE + 1) {
+        log.warn("identity: {} started more than {} SSO logins this minute; further ones are refused for the rest"
+            + " of it", address, LOGINS_PER_ADDRESS_PER_MINUTE);
+      }
+      redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + TOO_MANY_SIGN_INS_HANDOFF);
+      return;
+    }
     provider().onComplete(ar -> {
       if (ar.failed()) {
         finish(ctx, new Failed(null, "idp_unreachable",
             "Sign-in with SSO is not available right now: " + ar.cause().getMessage()));
         return;
       }
-      String binding = browser != null ? browser : random();
+      // never one the request brought: a binding an attacker planted would let them finish
+      // their own sign-in in this browser (login CSRF)
+      String binding = random();
       String state = random();
       String verifier = random();
       String nonce = random();
       stored(Kind.PENDING_SIGN_IN, state, new Attempt(verifier, nonce, digest(binding)).encode(), ATTEMPT_TTL)
-          .onFailure(e -> storeUnavailable(ctx, e))
+          .onFailure(e -> notStored(ctx, e))
           .onSuccess(v -> {
             String url =
                 ar.result()
@@ -319,12 +379,9 @@ public final class OidcSignIn implements AutoCloseable {
     });
   }
 
-  /**
-   * The browser's binding, when it sent a well-formed one: several tabs signing in at once share
-   * it, so one login does not break another's.
-   */
-  private static String browserOf(RoutingContext ctx) {
-    Cookie c = ctx.request().getCookie(COOKIE);
+  /** The browser's binding, when it sent a well-formed one: only ever compared, never adopted. */
+  private String browserOf(RoutingContext ctx) {
+    Cookie c = ctx.request().getCookie(cookieName);
     String v = c == null ? null : c.getValue();
     return isRandomId(v) ? v : null;
   }
@@ -337,8 +394,8 @@ public final class OidcSignIn implements AutoCloseable {
   private Cookie bindingCookie(String value, Duration maxAge) {
     // Lax, not Strict: the provider's redirect back is a cross-site navigation, and a Strict
     // cookie would not come with it
-    return Cookie.cookie(COOKIE, value)
-        .setPath(COOKIE_PATH)
+    return Cookie.cookie(cookieName, value)
+        .setPath(secureCookie ? "/" : COOKIE_PATH)
         .setHttpOnly(true)
         .setSecure(secureCookie)
         .setSameSite(CookieSameSite.LAX)
@@ -355,7 +412,7 @@ public final class OidcSignIn implements AutoCloseable {
       return;
     }
     local(store.take(Kind.PENDING_SIGN_IN, state))
-        .onFailure(e -> storeUnavailable(ctx, e))
+        .onFailure(e -> notStored(ctx, e))
         .onSuccess(taken -> {
           Attempt attempt = taken.flatMap(Attempt::decode).orElse(null);
           if (attempt == null) {
@@ -367,33 +424,39 @@ public final class OidcSignIn implements AutoCloseable {
   }
 
   private void unknownSignIn(RoutingContext ctx, String state) {
-    // anyone can send this, and anyone may read its outcome: no text of the request in it
-    finish(ctx, new Failed(null, "sign_in_unknown",
-        (state == null ? "The identity provider's answer carried no state. " : "This sign-in is unknown, expired or was"
-            + " already used. ") + "Start again with Sign in with SSO."));
+    // anyone can send this as often as they like: it stores nothing
+    log.info("identity: a sign-in callback from {} named no sign-in in progress ({})", addressOf(ctx),
+        state == null ? "no state" : "unknown, expired or used state");
+    redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + SIGN_IN_UNKNOWN_HANDOFF);
+  }
+
+  private static void unknownSignIn(RoutingContext ctx) {
+    ErrorBodies.send(ctx, 401, "sign_in_unknown",
+        "This sign-in is unknown, expired or was already used (or the identity provider's answer carried no state)."
+            + " Start again with Sign in with SSO.");
   }
 
   /** The rest of the callback, once its attempt has been taken from the store (and is gone). */
   private void callback(RoutingContext ctx, String browser, Attempt attempt) {
     if (browser == null || !same(digest(browser), attempt.browser())) {
       // someone else's sign-in arriving in this browser: signing in as them is login CSRF
-      finish(ctx, new Failed(null, "sign_in_other_browser",
+      refused(ctx, new Failed(null, "sign_in_other_browser",
           "This sign-in was started in another browser, or this browser dropped its sign-in cookie."
-              + " Start again with Sign in with SSO."));
+              + " Start again with Sign in with SSO."), null);
       return;
     }
     String error = ctx.request().getParam("error");
     if (error != null) {
       String description = ctx.request().getParam("error_description");
-      finish(ctx, new Failed(attempt.browser(), "idp_refused",
+      refused(ctx, new Failed(attempt.browser(), "idp_refused",
           "The identity provider did not sign you in: " + shown(error)
-              + (description == null ? "" : " (" + shown(description) + ")")));
+              + (description == null ? "" : " (" + shown(description) + ")")), null);
       return;
     }
     String code = ctx.request().getParam("code");
     if (code == null || code.isEmpty()) {
-      finish(ctx, new Failed(attempt.browser(), "idp_refused",
-          "The identity provider came back without an authorization code."));
+      refused(ctx, new Failed(attempt.browser(), "idp_refused",
+          "The identity provider came back without an authorization code."), null);
       return;
     }
     provider()
@@ -423,24 +486,66 @@ public final class OidcSignIn implements AutoCloseable {
           fields.put("roles", done.roles());
           fields.put("teams", done.teams());
           fields.put("expiresAt", done.expiresAt().toString());
-          audit.accept("login", fields);
+          audit.accept(AuditTypes.LOGIN, fields);
         }))
         .onFailure(e -> {
-          Failed f = e instanceof SignInFailure s
-              ? new Failed(attempt.browser(), s.error, s.getMessage())
-              : new Failed(attempt.browser(), "sign_in_failed", "Sign-in failed: " + shown(e.getMessage()));
-          finish(ctx, f);
+          if (e instanceof SignInFailure s) {
+            refused(ctx, new Failed(attempt.browser(), s.error, s.getMessage()), s.user);
+          } else {
+            refused(ctx, new Failed(attempt.browser(), "sign_in_failed", "Sign-in failed: " + shown(e.getMessage())), null);
+          }
         });
+  }
+
+  /**
+   * A sign-in in progress that ended without signing anyone in: told to its browser, and on the
+   * record (a nonce mismatch, say, is a sign of token injection), rate-limited per address so a
+   * flood cannot fill the audit log. Never the code or a token: the error, the address and,
+   * when a verified token named them, the user.
+   */
+  private void refused(RoutingContext ctx, Failed f, String user) {
+    finish(ctx, f);
+    String address = addressOf(ctx);
+    int n = refusalsByAddress.get(ClientAddresses.limitKey(address), a -> new AtomicInteger()).incrementAndGet();
+    if (n > REFUSALS_AUDITED_PER_ADDRESS_PER_MINUTE) {
+      return;
+    }
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("via", "oidc");
+    fields.put("error", f.error());
+    fields.put("remote", address);
+    fields.put("user", user);
+    if (VERIFIED_ERRORS.contains(f.error())) {
+      // our own words; the provider's (idp_refused, token_exchange_failed) may echo what it was sent
+      fields.put("message", f.message());
+    }
+    if (n == REFUSALS_AUDITED_PER_ADDRESS_PER_MINUTE) {
+      fields.put("note", "further refused sign-ins from " + address + " are not recorded for the rest of this minute");
+    }
+    audit.accept(AuditTypes.LOGIN_REFUSED, fields);
+  }
+
+  private static final Set<String> VERIFIED_ERRORS = Set.of("id_token_invalid", "no_role", "sign_in_other_browser");
+
+  private static String addressOf(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
   }
 
   /** A sign-in that went wrong in a way the user is told about. */
   private static final class SignInFailure extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final String error;
+    /** Whom a verified ID token named, when it got that far. */
+    final String user;
 
     SignInFailure(String error, String message) {
+      this(error, message, null);
+    }
+
+    SignInFailure(String error, String message, String user) {
       super(message, null, false, false);
       this.error = error;
+      this.user = user;
     }
   }
 
@@ -457,12 +562,12 @@ public final class OidcSignIn implements AutoCloseable {
           if (!(claims.get("nonce") instanceof String n) || !same(n, nonce)) {
             return Future.failedFuture(new SignInFailure("id_token_invalid",
                 "The identity provider's ID token was refused: its nonce is not this sign-in's"
-                    + " (a token issued for another sign-in)"));
+                    + " (a token issued for another sign-in)", staff.id()));
           }
           if (staff.roles().isEmpty()) {
             return Future.failedFuture(new SignInFailure("no_role",
                 "You are signed in at the identity provider as " + staff.id() + ", but its claim "
-                    + shown(config.rolesClaim()) + " gives you none of the roles agent, manager or security."));
+                    + shown(config.rolesClaim()) + " gives you none of the roles agent, manager or security.", staff.id()));
           }
           Instant exp = Instant.ofEpochSecond(((Number) claims.get("exp")).longValue());
           return Future.succeededFuture(new SignedIn(browser, idToken, staff.id(), roles(staff),
@@ -480,7 +585,7 @@ public final class OidcSignIn implements AutoCloseable {
     }
     String id = random();
     return stored(Kind.HANDOFF, id, outcome.encode(), HANDOFF_TTL)
-        .onFailure(e -> storeUnavailable(ctx, e))
+        .onFailure(e -> notStored(ctx, e))
         .onSuccess(v -> redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + id));
   }
 
@@ -489,7 +594,21 @@ public final class OidcSignIn implements AutoCloseable {
    * reserved hand-off id, which {@link #collect} answers with the reason; the record itself, and
    * whatever it held, is never logged.
    */
-  private void storeUnavailable(RoutingContext ctx, Throwable e) {
+  private void notStored(RoutingContext ctx, Throwable e) {
+    // a store's answer may come wrapped by the stage that carried it
+    if (e instanceof SignInStore.Full || e instanceof CompletionException && e.getCause() instanceof SignInStore.Full) {
+      Instant now = clock.instant();
+      synchronized (this) {
+        // a flood would repeat this thousands of times a second
+        if (now.isAfter(lastFullWarning.plus(Duration.ofMinutes(1)))) {
+          lastFullWarning = now;
+          log.warn("identity: browser sign-ins refused until some finish or expire (a flood of logins?): {}",
+              (e.getCause() instanceof SignInStore.Full ? e.getCause() : e).getMessage());
+        }
+      }
+      redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + SIGN_INS_FULL_HANDOFF);
+      return;
+    }
     log.warn("identity: browser sign-in stopped: its state cannot be stored ({})", e.toString());
     redirect(ctx, signIn.uiBase() + UI_HANDOFF_ROUTE + STORE_UNAVAILABLE_HANDOFF);
   }
@@ -543,9 +662,29 @@ public final class OidcSignIn implements AutoCloseable {
       return;
     }
     ctx.response().putHeader("Cache-Control", "no-store");
-    if (handoff.equals(STORE_UNAVAILABLE_HANDOFF)) {
-      storeUnavailable(ctx);
-      return;
+    // the reserved ids: answered from nothing, the store is not asked
+    switch (handoff) {
+      case STORE_UNAVAILABLE_HANDOFF -> {
+        storeUnavailable(ctx);
+        return;
+      }
+      case SIGN_IN_UNKNOWN_HANDOFF -> {
+        unknownSignIn(ctx);
+        return;
+      }
+      case TOO_MANY_SIGN_INS_HANDOFF -> {
+        ErrorBodies.send(ctx, 429, "too_many_sign_ins",
+            "Too many sign-ins were started from your network address in the last minute. Wait a minute, then"
+                + " sign in with SSO again.");
+        return;
+      }
+      case SIGN_INS_FULL_HANDOFF -> {
+        ErrorBodies.send(ctx, 503, "sign_ins_full",
+            "Airlock holds as many sign-ins in progress as it may (many were started recently, possibly a flood)."
+                + " Nobody was signed in. Try again in a few minutes; if it goes on, tell whoever runs Airlock.");
+        return;
+      }
+      default -> { }
     }
     if (!isRandomId(handoff)) {
       unknownHandoff(ctx);

@@ -5,22 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.identity.IdentityFixtures.TestClock;
 import io.airlock.gateway.store.memory.InMemorySignInStore;
-import io.airlock.policy.config.OidcConfig;
-import io.airlock.policy.config.SecretSource;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,10 +26,9 @@ class OidcSignInDiscoveryTest {
   @TempDir Path dir;
   private Vertx vertx;
   private TinyIdp idp;
-  private OidcSignIn signIn;
-  private OidcAuthenticator authenticator;
+  private SignInServer server;
   private final TestClock clock = new TestClock(Instant.now());
-  private final List<Map<String, Object>> audited = new CopyOnWriteArrayList<>();
+  private List<Map<String, Object>> audited;
   private SsoJar jar;
 
   @BeforeEach
@@ -49,11 +39,8 @@ class OidcSignInDiscoveryTest {
 
   @AfterEach
   void stop() throws Exception {
-    if (signIn != null) {
-      signIn.close();
-    }
-    if (authenticator != null) {
-      authenticator.close();
+    if (server != null) {
+      server.close();
     }
     await(vertx.close());
     idp.close();
@@ -61,19 +48,9 @@ class OidcSignInDiscoveryTest {
 
   /** Serves the three sign-in endpoints with endpoints left to discovery and a secret file. */
   private void serve() throws Exception {
-    Router router = Router.router(vertx);
-    HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
-    String base = "http://127.0.0.1:" + server.actualPort() + "/";
-    Path secret = Files.writeString(dir.resolve("client.secret"), TinyIdp.CLIENT_SECRET);
-    OidcConfig config =
-        new OidcConfig(idp.issuer(), TinyIdp.CLIENT_ID, idp.jwksUri(), List.of("ES256"), "sub", "roles", "teams",
-            Duration.ofMinutes(10),
-            Optional.of(new OidcConfig.SignIn(URI.create(base + "auth/oidc/callback"), Optional.empty(), Optional.empty(),
-                Optional.of(new SecretSource.FromFile(secret)), OidcConfig.SignIn.DEFAULT_SCOPES)));
-    authenticator = await(OidcAuthenticator.start(vertx, config, clock));
-    signIn = OidcSignIn.start(vertx, config, authenticator, new InMemorySignInStore(), clock, (type, fields) -> audited.add(Map.of("type", type, "fields", fields)));
-    signIn.mount(router);
-    jar = new SsoJar(base, idp);
+    server = new SignInServer(vertx, idp, new InMemorySignInStore(), clock, dir, "http");
+    audited = server.audited;
+    jar = new SsoJar(server.base, idp);
   }
 
   /** A sign-in that cannot start: the browser goes straight back to the UI, with the reason waiting. */

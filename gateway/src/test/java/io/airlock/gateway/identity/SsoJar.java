@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.net.CookieManager;
+import java.net.CookieStore;
+import java.net.HttpCookie;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A browser without a screen for SSO sign-in tests: follows no redirect by itself, so each step of
@@ -61,6 +69,48 @@ public final class SsoJar {
   /** Starts a sign-in; returns where the control plane sends the browser. */
   public URI login() throws Exception {
     return redirectFrom(URI.create(controlPlane + "auth/oidc/login"));
+  }
+
+  /**
+   * Starts a sign-in from another local address (127.0.0.x): the control plane counts logins per
+   * client address. The cookies it sets land in this jar, as a browser on that address keeps them.
+   */
+  public URI loginFrom(Vertx vertx, String localAddress) throws Exception {
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setLocalAddress(localAddress));
+    try {
+      HttpClientResponse r = client.request(new RequestOptions().setMethod(HttpMethod.GET)
+              .setAbsoluteURI(controlPlane + "auth/oidc/login").setFollowRedirects(false))
+          .compose(req -> req.send())
+          .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      assertThat(r.statusCode()).isEqualTo(302);
+      URI base = URI.create(controlPlane);
+      for (String header : r.cookies()) {
+        for (HttpCookie c : HttpCookie.parse(header)) {
+          cookies().add(base, c);
+        }
+      }
+      return URI.create(r.getHeader("Location"));
+    } finally {
+      client.close();
+    }
+  }
+
+  /** The value of this browser's cookie {@code name}, or null. */
+  public String cookie(String name) {
+    return cookies().getCookies().stream().filter(c -> c.getName().equals(name)).map(HttpCookie::getValue)
+        .findFirst().orElse(null);
+  }
+
+  /** A cookie someone else put into this browser (a sibling subdomain, a man in the middle). */
+  public void plant(String name, String value, String path) {
+    HttpCookie c = new HttpCookie(name, value);
+    c.setPath(path);
+    c.setVersion(0);
+    cookies().add(URI.create(controlPlane), c);
+  }
+
+  private CookieStore cookies() {
+    return ((CookieManager) http.cookieHandler().orElseThrow()).getCookieStore();
   }
 
   /** Up to the provider's redirect back: the callback URL with code and state. */

@@ -175,6 +175,24 @@ class SsoSignInTest {
   }
 
   @Test
+  void aBindingCookiePlantedInTheVictimsBrowserDoesNotLetTheAttackerSignThemIn() throws Exception {
+    // the attacker can set cookies for the victim (a sibling subdomain, or plain http on the way)
+    SsoJar attacker = jar();
+    attacker.login();
+    String planted = attacker.cookie("airlock_sso");
+    SsoJar victim = jar();
+    victim.plant("airlock_sso", planted, "/auth/oidc");
+    // the attacker's own sign-in, started with the same cookie, stopped before the callback
+    URI authorize = attacker.login();
+    assertThat(attacker.cookie("airlock_sso")).as("a fresh binding, not the one sent").isNotEqualTo(planted);
+    URI attackersCallback = attacker.redirectFrom(authorize);
+
+    JsonObject r = victim.collect(victim.handoff(attackersCallback), 401);
+    assertThat(r.getString("error")).isEqualTo("sign_in_other_browser");
+    assertThat(r.containsKey("token")).isFalse();
+  }
+
+  @Test
   void aCodeInjectedIntoAnotherSignInFailsPkceAtTheProvider() throws Exception {
     // the code of victim's sign-in, intercepted before it reached the gateway
     URI stolen = jar().toCallback();
@@ -205,6 +223,32 @@ class SsoSignInTest {
     JsonObject r = jar.collect(jar.handoff(jar.toCallback()), 401);
     assertThat(r.getString("error")).isEqualTo("id_token_invalid");
     assertThat(r.getString("message")).contains("nonce is not this sign-in's");
+
+    // a sign of token injection: on the record for security, without the token
+    idp.signInAs("sam", List.of("security"), List.of());
+    SsoJar security = jar();
+    String token = security.collect(security.handoff(security.toCallback()), 200).getString("token");
+    JsonObject refused = awaitAudit(security, token, "login.refused", rec -> "alice".equals(rec.getString("user")));
+    assertThat(refused.getString("error")).isEqualTo("id_token_invalid");
+    assertThat(refused.getString("message")).contains("nonce is not this sign-in's");
+    assertThat(refused.getString("remote")).isEqualTo("127.0.0.1");
+    assertThat(refused.encode()).doesNotContain("eyJ");
+  }
+
+  /** The newest audit record of {@code type} that {@code which} accepts, polled until it is there. */
+  private static JsonObject awaitAudit(SsoJar jar, String token, String type,
+      java.util.function.Predicate<JsonObject> which) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      HttpResponse<String> r = jar.api(token, "/api/audit?type=" + type);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      java.util.Optional<JsonObject> found = new io.vertx.core.json.JsonArray(r.body()).stream()
+          .map(JsonObject.class::cast).filter(which).findFirst();
+      if (found.isPresent() || System.nanoTime() > deadline) {
+        return found.orElseThrow(() -> new AssertionError("no " + type + " record in " + r.body()));
+      }
+      Thread.onSpinWait();
+    }
   }
 
   @Test

@@ -26,7 +26,8 @@ public interface SignInStore {
   /**
    * Keeps {@code value} under {@code id} for {@code ttl}, unless a record of that kind and id is
    * already held: then nothing changes and the answer is {@code false}. Ids are random, so a
-   * refusal means a collision or a bug, never a case to overwrite.
+   * refusal means a collision or a bug, never a case to overwrite. A store with a bound fails the
+   * answer with {@link Full} rather than drop a record it holds before its ttl.
    */
   CompletionStage<Boolean> putNew(Kind kind, String id, String value, Duration ttl);
 
@@ -35,4 +36,16 @@ public interface SignInStore {
 
   /** The record, removed in the same step; empty when unknown, expired or already taken. */
   CompletionStage<Optional<String>> take(Kind kind, String id);
+
+  /**
+   * The store holds as many records of this kind as it may: the new one is refused, and every
+   * record already held stays until its ttl (a flood cannot push out a sign-in in progress).
+   */
+  final class Full extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    public Full(Kind kind, long held) {
+      super("the sign-in store is full (" + held + " " + kind + " records held)");
+    }
+  }
 }

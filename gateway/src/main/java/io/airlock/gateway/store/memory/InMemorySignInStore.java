@@ -14,8 +14,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Sign-in records of a single node with no shared store. Bounded: past {@link #MAX_PER_KIND}
- * records of a kind, a flood of logins evicts old ones instead of growing the heap (a sign-in
- * evicted that way fails and is started again).
+ * records of a kind, new ones are refused ({@link SignInStore.Full}) until some expire or are
+ * taken. Never evicted early: a size-evicting cache (Caffeine's is frequency-based) would let a
+ * flood of logins push out a real user's sign-in while they are at the identity provider.
  */
 public final class InMemorySignInStore implements SignInStore {
   /** Sign-ins in progress at once, and outcomes waiting to be collected, each. */
@@ -24,6 +25,7 @@ public final class InMemorySignInStore implements SignInStore {
   private record Held(String value, Duration ttl) {}
 
   private final Map<Kind, Cache<String, Held>> records = new EnumMap<>(Kind.class);
+  private final int maxPerKind;
 
   public InMemorySignInStore() {
     this(MAX_PER_KIND);
@@ -31,11 +33,14 @@ public final class InMemorySignInStore implements SignInStore {
 
   /** @param maxPerKind the bound, smaller in tests that show it holds */
   public InMemorySignInStore(int maxPerKind) {
+    if (maxPerKind < 1) {
+      throw new IllegalArgumentException("maxPerKind must be at least 1");
+    }
+    this.maxPerKind = maxPerKind;
     for (Kind kind : Kind.values()) {
       records.put(kind, Caffeine.newBuilder()
-          .maximumSize(maxPerKind)
           .expireAfter(Expiry.creating((String id, Held h) -> h.ttl()))
-          // evict on the writer's thread: the bound holds when put returns, not some time later
+          // clean up on the writer's thread: expired records free their place when cleanUp returns
           .executor(Runnable::run)
           .build());
     }
@@ -47,7 +52,22 @@ public final class InMemorySignInStore implements SignInStore {
     if (ttl.isNegative() || ttl.isZero()) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("ttl must be positive: " + ttl));
     }
-    return CompletableFuture.completedFuture(records.get(kind).asMap().putIfAbsent(id, new Held(value, ttl)) == null);
+    Cache<String, Held> cache = records.get(kind);
+    // one writer per kind at a time, so the check and the put cannot overshoot the bound together
+    synchronized (cache) {
+      if (cache.estimatedSize() >= maxPerKind) {
+        cache.cleanUp();
+        if (cache.estimatedSize() >= maxPerKind) {
+          return CompletableFuture.failedFuture(new Full(kind, cache.estimatedSize()));
+        }
+      }
+      return CompletableFuture.completedFuture(cache.asMap().putIfAbsent(id, new Held(value, ttl)) == null);
+    }
+  }
+
+  /** Records of this kind held now, expired ones not yet cleaned up included. */
+  public long held(Kind kind) {
+    return records.get(kind).estimatedSize();
   }
 
   @Override
