@@ -2,32 +2,22 @@ package io.airlock.gateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.store.redis.RedisConnector;
 import io.airlock.gateway.store.redis.RedisKeys;
 import io.airlock.gateway.store.redis.RedisQuotaStore;
-import io.airlock.gateway.testing.RedisSupport;
-import io.airlock.policy.config.RedisConfig;
 import io.airlock.policy.port.QuotaStore;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class RedisQuotaStoreTest extends QuotaStoreContract {
-  private static final String PREFIX = RedisSupport.uniquePrefix();
-  private static final AtomicInteger TESTS = new AtomicInteger();
-  private static String uri;
-  private static RedisConnector redis;
-  private static RedisConnector otherNode;
+  private static TwoRedisNodes redis;
   private RedisKeys keys;
 
   @BeforeAll
   static void connect() throws Exception {
-    uri = RedisSupport.uri();
-    redis = await(RedisConnector.connect(RedisConfig.of(uri).withKeyPrefix(PREFIX)));
-    otherNode = await(RedisConnector.connect(RedisConfig.of(uri).withKeyPrefix(PREFIX)));
+    redis = TwoRedisNodes.connect();
   }
 
   @AfterAll
@@ -35,26 +25,21 @@ class RedisQuotaStoreTest extends QuotaStoreContract {
     if (redis != null) {
       redis.close();
     }
-    if (otherNode != null) {
-      otherNode.close();
-    }
-    RedisSupport.deleteKeys(uri, PREFIX);
   }
 
   @Override
   protected QuotaStore newStore() {
-    keys = new RedisKeys(PREFIX + "t" + TESTS.incrementAndGet() + ":");
-    return new RedisQuotaStore(redis.commands(), keys);
+    keys = redis.freshKeys();
+    return new RedisQuotaStore(redis.node.commands(), keys);
   }
 
   @Override
   protected QuotaStore sameState() {
-    return new RedisQuotaStore(otherNode.commands(), keys);
+    return new RedisQuotaStore(redis.otherNode.commands(), keys);
   }
 
   private Object raw(String... args) {
-    var hp = uri.substring("redis://".length()).split(":");
-    return RedisSupport.command(hp[0], Integer.parseInt(hp[1]), args);
+    return redis.raw(args);
   }
 
   @Test

@@ -2,32 +2,22 @@ package io.airlock.gateway.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.store.redis.RedisConnector;
 import io.airlock.gateway.store.redis.RedisKeys;
 import io.airlock.gateway.store.redis.RedisSignInStore;
-import io.airlock.gateway.testing.RedisSupport;
-import io.airlock.policy.config.RedisConfig;
 import io.airlock.policy.port.SignInStore;
 import io.airlock.policy.port.SignInStore.Kind;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class RedisSignInStoreTest extends SignInStoreContract {
-  private static final String PREFIX = RedisSupport.uniquePrefix();
-  private static final AtomicInteger TESTS = new AtomicInteger();
-  private static String uri;
-  private static RedisConnector redis;
-  private static RedisConnector otherNode;
+  private static TwoRedisNodes redis;
   private RedisKeys keys;
 
   @BeforeAll
   static void connect() throws Exception {
-    uri = RedisSupport.uri();
-    redis = await(RedisConnector.connect(RedisConfig.of(uri).withKeyPrefix(PREFIX)));
-    otherNode = await(RedisConnector.connect(RedisConfig.of(uri).withKeyPrefix(PREFIX)));
+    redis = TwoRedisNodes.connect();
   }
 
   @AfterAll
@@ -35,26 +25,21 @@ class RedisSignInStoreTest extends SignInStoreContract {
     if (redis != null) {
       redis.close();
     }
-    if (otherNode != null) {
-      otherNode.close();
-    }
-    RedisSupport.deleteKeys(uri, PREFIX);
   }
 
   @Override
   protected SignInStore newStore() {
-    keys = new RedisKeys(PREFIX + "t" + TESTS.incrementAndGet() + ":");
-    return new RedisSignInStore(redis.commands(), keys);
+    keys = redis.freshKeys();
+    return new RedisSignInStore(redis.node.commands(), keys);
   }
 
   @Override
   protected SignInStore sameState() {
-    return new RedisSignInStore(otherNode.commands(), keys);
+    return new RedisSignInStore(redis.otherNode.commands(), keys);
   }
 
   private Object raw(String... args) {
-    var hp = uri.substring("redis://".length()).split(":");
-    return RedisSupport.command(hp[0], Integer.parseInt(hp[1]), args);
+    return redis.raw(args);
   }
 
   @Test
