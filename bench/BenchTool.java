@@ -89,8 +89,9 @@ public class BenchTool {
     for (int i = 0; i < n; i++) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
       int rc = GrantCli.run(
-          List.of("--agent", "alice", "--ticket", "SUP-1", "--clients", "c-0001,c-0002", "--ttl", "60m"),
-          keys, c.grants().issuer(), Clock.systemUTC(), new PrintStream(buf, true, StandardCharsets.UTF_8),
+          List.of("--agent", "alice", "--ticket", "SUP-1", "--clients", "c-0001,c-0002",
+              "--ttl", c.policy().maxGrantTtl().toMinutes() + "m"),
+          keys, c.grants().issuer(), c.policy().maxGrantTtl(), Clock.systemUTC(), new PrintStream(buf, true, StandardCharsets.UTF_8),
           System.err);
       if (rc != 0) {
         throw new IllegalStateException("grant exited " + rc);

@@ -335,9 +335,9 @@ public class Soak {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc =
             GrantCli.run(
-                List.of("--agent", agent, "--ticket", "SUP-1", "--clients", "c-0001,c-0002", "--ttl", "60m", "--epoch",
-                    Long.toString(epoch)),
-                keys, config.grants().issuer(), Clock.systemUTC(), new PrintStream(buf, true, StandardCharsets.UTF_8), System.err);
+                List.of("--agent", agent, "--ticket", "SUP-1", "--clients", "c-0001,c-0002",
+                    "--ttl", config.policy().maxGrantTtl().toMinutes() + "m", "--epoch", Long.toString(epoch)),
+                keys, config.grants().issuer(), config.policy().maxGrantTtl(), Clock.systemUTC(), new PrintStream(buf, true, StandardCharsets.UTF_8), System.err);
         if (rc != 0) {
           throw new IllegalStateException("airlock grant exited " + rc);
         }

@@ -122,6 +122,7 @@ public final class Main {
         }
         return GrantCli.run(rest, io.airlock.gateway.grant.SigningKeys.load(config.grants(), Clock.systemUTC().instant()),
             config.grants().issuer(),
+            config.policy().maxGrantTtl(),
             Clock.systemUTC(), out, err);
       case "serve":
         if (!rest.isEmpty()) {

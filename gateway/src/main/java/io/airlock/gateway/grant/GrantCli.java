@@ -43,12 +43,15 @@ public final class GrantCli {
 
   /**
    * @param args the arguments after {@code grant}
+   * @param maxTtl the configuration's {@code grants.maxTtl}: no grant of this tool outlives it,
+   *     so {@code keys list}'s "safe to remove" holds for these grants too
    * @return 0 when a token was printed, 2 on bad arguments
    */
   public static int run(
       List<String> args,
       SigningKeys keys,
       String issuer,
+      Duration maxTtl,
       Clock clock,
       PrintStream out,
       PrintStream err) {
@@ -57,7 +60,7 @@ public final class GrantCli {
       return 0;
     }
     try {
-      GrantClaims claims = parse(args, clock);
+      GrantClaims claims = parse(args, clock, maxTtl);
       IssuedGrant issued = new GrantSigner(keys, issuer, clock).sign(claims);
       out.println(issued.token());
       return 0;
@@ -69,10 +72,10 @@ public final class GrantCli {
   }
 
   static GrantClaims parse(List<String> args) throws BadArgument {
-    return parse(args, Clock.systemUTC());
+    return parse(args, Clock.systemUTC(), GrantClaims.MAX_TTL);
   }
 
-  static GrantClaims parse(List<String> args, Clock clock) throws BadArgument {
+  static GrantClaims parse(List<String> args, Clock clock, Duration maxTtl) throws BadArgument {
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -117,7 +120,14 @@ public final class GrantCli {
         unmask.add(f);
       }
     }
-    Duration ttl = values.containsKey("--ttl") ? ttl(values.get("--ttl")) : DEFAULT_TTL;
+    Duration ttl =
+        values.containsKey("--ttl")
+            ? ttl(values.get("--ttl"))
+            : (DEFAULT_TTL.compareTo(maxTtl) > 0 ? maxTtl : DEFAULT_TTL);
+    if (ttl.compareTo(maxTtl) > 0) {
+      throw new BadArgument("--ttl " + values.get("--ttl") + " is over this configuration's grants.maxTtl ("
+          + maxTtl.toMinutes() + "m)");
+    }
     long epoch = clock.millis();
     if (values.containsKey("--epoch")) {
       try {

@@ -26,7 +26,7 @@ class GrantCliTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return GrantCli.run(List.of(args), keys, ISSUER, clock,
+    return GrantCli.run(List.of(args), keys, ISSUER, Duration.ofMinutes(30), clock,
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
@@ -64,6 +64,7 @@ class GrantCliTest {
       "--agent a --ticket t                       | missing --clients",
       "--agent a --ticket t --clients c --ttl 2h  | --ttl 2h is over the 60m maximum",
       "--agent a --ticket t --clients c --ttl 61m | --ttl 61m is over the 60m maximum",
+      "--agent a --ticket t --clients c --ttl 31m | --ttl 31m is over this configuration's grants.maxTtl (30m)",
       "--agent a --ticket t --clients c --ttl 10  | --ttl '10' is not like",
       "--agent a --ticket t --clients c --unmask secret | --unmask: secret can never be unmasked",
       "--agent a --ticket t --clients c --unmask eye | --unmask: unknown field class 'eye'",
