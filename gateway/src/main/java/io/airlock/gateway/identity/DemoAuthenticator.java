@@ -1,5 +1,7 @@
 package io.airlock.gateway.identity;
 
+import io.airlock.gateway.grant.TokenTimes;
+
 import static io.airlock.gateway.identity.Unauthenticated.shown;
 
 import com.nimbusds.jose.JOSEException;
@@ -237,6 +239,9 @@ public final class DemoAuthenticator implements StaffAuthenticator, AutoCloseabl
     Object v = c.get(name);
     if (!(v instanceof Integer || v instanceof Long)) {
       throw new Unauthenticated(WHAT + " " + name + " must be an integer number of seconds");
+    }
+    if (!TokenTimes.inRange(v)) {
+      throw new Unauthenticated(WHAT + " " + name + " " + v + " is not a time between 1970 and 9999");
     }
     return Instant.ofEpochSecond(((Number) v).longValue());
   }

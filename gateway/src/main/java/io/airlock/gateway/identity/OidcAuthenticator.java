@@ -1,5 +1,7 @@
 package io.airlock.gateway.identity;
 
+import io.airlock.gateway.grant.TokenTimes;
+
 import static io.airlock.gateway.identity.Unauthenticated.shown;
 
 import com.nimbusds.jose.JOSEException;
@@ -134,6 +136,12 @@ public final class OidcAuthenticator implements StaffAuthenticator, AutoCloseabl
     String kid = t.kid();
     if (kid == null || kid.isEmpty()) {
       throw new Unauthenticated(WHAT + " header has no kid");
+    }
+    for (String time : List.of("iat", "nbf", "exp")) {
+      Object v = t.claimsJson().get(time);
+      if (v != null && !TokenTimes.inRange(v)) {
+        throw new Unauthenticated(WHAT + " " + time + " " + shown(v) + " is not a time between 1970 and 9999");
+      }
     }
     JWTClaimsSet claims = t.claims();
     try {

@@ -313,6 +313,31 @@ class GrantVerifierTest {
     denied(verifier, token(header("k1"), c, K1), Reason.GRANT_INVALID, "lifetime exceeds");
   }
 
+  /**
+   * Nimbus turns seconds into a Date by multiplying by 1000, which overflows: an exp of
+   * now - 2^64/1000 reads as "10 minutes from now" there while the grant was dated 584 million
+   * years ago. Signed with a key that signs from the beginning (no lower bound on iat), such a
+   * grant must still be refused: it would otherwise never expire.
+   */
+  @Test
+  void refusesTimesThatOverflowMillisecondsWhateverNimbusReadsThemAs() {
+    long wrap = 18_446_744_073_709_552L; // 2^64 / 1000, rounded up
+    Map<String, Object> c = claims(T0);
+    long exp = T0.getEpochSecond() + 600 - wrap;
+    c.put("exp", exp);
+    c.put("iat", exp - 900);
+    c.put("nbf", exp - 900);
+    denied(verifier, token(header("k1"), c, K1), Reason.GRANT_INVALID, "is not a time between 1970 and 9999");
+    for (String claim : List.of("iat", "nbf", "exp")) {
+      Map<String, Object> big = claims(T0);
+      big.put(claim, Long.MAX_VALUE / 1000 + 1);
+      denied(verifier, token(header("k1"), big, K1), Reason.GRANT_INVALID, claim);
+      Map<String, Object> negative = claims(T0);
+      negative.put(claim, -1L);
+      denied(verifier, token(header("k1"), negative, K1), Reason.GRANT_INVALID, claim);
+    }
+  }
+
   @Test
   void refusesDuplicateClaimNames() {
     String payload = "{\"sub\":\"alice\",\"sub\":\"mallory\"}";

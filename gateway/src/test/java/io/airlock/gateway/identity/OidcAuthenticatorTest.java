@@ -132,6 +132,14 @@ class OidcAuthenticatorTest {
     c.remove("iat");
     assertThat(refusal(auth.authenticate(mint(c, RSA1))).getMessage())
         .contains("missing required claims").contains("iat");
+    // seconds * 1000 overflows inside Nimbus: a token dated 584 million years back must not read as
+    // "expires in 10 minutes"
+    long exp = T0.getEpochSecond() + 600 - 18_446_744_073_709_552L;
+    c = claims(T0);
+    c.put("exp", exp);
+    c.put("iat", exp - 900);
+    c.remove("nbf"); // optional in identity-provider tokens
+    assertThat(refusal(auth.authenticate(mint(c, RSA1))).getMessage()).contains("is not a time between 1970 and 9999");
   }
 
   @Test
