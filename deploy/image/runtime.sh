@@ -13,6 +13,10 @@
 # layer can give /var/lib/airlock to the image's user and /tmp its sticky bit.
 set -euo pipefail
 
+# A build under umask 002 or 000 must not give the image group- or world-writable files (the
+# layer below also strips those bits whatever the umask).
+umask 022
+
 out="${1:?usage: runtime.sh OUT_DIR UID}"
 uid="${2:?usage: runtime.sh OUT_DIR UID}"
 
@@ -80,9 +84,9 @@ build="$(mktemp -d)"
 trap 'rm -rf "$build"' EXIT
 layer="$build/layer.tar"
 tar_opts=(--numeric-owner --owner=0 --group=0 --mtime=@0 --sort=name -C "$out")
-tar --create --file "$layer" "${tar_opts[@]}" --exclude=./tmp --exclude=./var .
+tar --create --file "$layer" "${tar_opts[@]}" --mode=go-w --exclude=./tmp --exclude=./var .
 tar --append --file "$layer" "${tar_opts[@]}" --mode=1777 --no-recursion ./tmp
-tar --append --file "$layer" "${tar_opts[@]}" --no-recursion ./var ./var/lib
+tar --append --file "$layer" "${tar_opts[@]}" --mode=go-w --no-recursion ./var ./var/lib
 # the node's home and audit directory belong to its user, and to nobody else
 tar --append --file "$layer" --numeric-owner --owner="$uid" --group="$uid" --mode=u=rwX,go= \
   --mtime=@0 --sort=name -C "$out" ./var/lib/airlock
