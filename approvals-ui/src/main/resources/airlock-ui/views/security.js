@@ -192,13 +192,59 @@ export function mountSecurity(root, ctx) {
         'The audit files on each node hold the whole trail.');
   }
 
+  // One search per tab at a time, live ones at most every AUDIT_MS: a search may examine up to
+  // 200,000 records and a node runs only two at once (429 audit_search_busy beyond that).
   let aseq = 0;
-  let auditBusy = false;
+  let auditInFlight = false;
+  let auditLastStart = 0;
+  let auditApplyPending = false; // "Apply filters" while a search ran: runs as soon as it ends
+  let auditLivePending = false;  // a live update or a retry while one ran: runs at the next slot
+  let auditTimeout = null;
+
+  function applyAudit() {
+    if (auditInFlight) {
+      aseq++; // the running search has the old filters: its answer is dropped
+      auditApplyPending = true;
+      return;
+    }
+    refreshAudit();
+  }
+
+  function liveAudit() {
+    if (fLive.checked && !auditUnavailable && !forbidden) scheduleAudit();
+  }
+
+  function scheduleAudit() {
+    if (disposed || forbidden || auditTimeout) return;
+    if (auditInFlight) {
+      auditLivePending = true;
+      return;
+    }
+    const wait = auditLastStart + AUDIT_MS - Date.now();
+    if (wait <= 0) {
+      refreshAudit();
+      return;
+    }
+    auditTimeout = setTimeout(() => { auditTimeout = null; scheduleAudit(); }, wait);
+  }
+
+  function busyNote() {
+    const old = document.getElementById('audit-busy');
+    if (old) old.remove();
+    auditBox.prepend(h('p', {class: 'state notice', id: 'audit-busy', role: 'status'},
+        'Another audit search is running on this node: retrying in a moment.'));
+  }
+
   async function refreshAudit() {
     const mine = ++aseq;
     const since = fSince.input.value ? new Date(fSince.input.value).toISOString() : '';
     let partial = null;
-    auditBusy = true;
+    if (auditTimeout) {
+      clearTimeout(auditTimeout);
+      auditTimeout = null;
+    }
+    auditInFlight = true;
+    auditLastStart = Date.now();
     try {
       const out = await get(`/api/audit${query({agent: fAgent.input.value.trim(), client: fClient.input.value.trim(), type: fType.input.value, since, limit: fLimit.input.value})}`,
           {onHeaders: (hs) => { partial = hs.get('X-Airlock-Audit-Partial'); }});
@@ -219,7 +265,10 @@ export function mountSecurity(root, ctx) {
         return;
       }
       auditBox.setAttribute('aria-busy', 'false');
-      if (err.status === 404) {
+      if (err.status === 429) {
+        busyNote();
+        auditLivePending = true;
+      } else if (err.status === 404) {
         auditUnavailable = true;
         replace(auditBox, h('p', {class: 'state empty', id: 'audit-unavailable'},
             'The audit feed is not available on this node yet (the API answered: ', err.message, ').'));
@@ -227,7 +276,15 @@ export function mountSecurity(root, ctx) {
         replace(auditBox, errorBox(err, 'load the audit feed'));
       }
     } finally {
-      if (mine === aseq) auditBusy = false;
+      auditInFlight = false;
+      if (auditApplyPending) {
+        auditApplyPending = false;
+        auditLivePending = false;
+        if (!disposed && !forbidden) refreshAudit();
+      } else if (auditLivePending) {
+        auditLivePending = false;
+        scheduleAudit();
+      }
     }
   }
 
@@ -256,7 +313,7 @@ export function mountSecurity(root, ctx) {
                   h('h3', {}, 'Suspended'), suspendedBox))),
           h('section', {class: 'card', 'aria-labelledby': 'audit-h'},
               h('h2', {id: 'audit-h'}, 'Audit feed'),
-              h('form', {class: 'filters', id: 'audit-filters', onsubmit: (e) => { e.preventDefault(); refreshAudit(); }},
+              h('form', {class: 'filters', id: 'audit-filters', onsubmit: (e) => { e.preventDefault(); applyAudit(); }},
                   fAgent.row, fClient.row, fType.row, fSince.row, fLimit.row,
                   h('div', {class: 'field check'}, fLive, h('label', {for: 'audit-live'}, ' Live')),
                   h('button', {type: 'submit'}, 'Apply filters')),
@@ -265,17 +322,17 @@ export function mountSecurity(root, ctx) {
   const unsubscribe = events.subscribe((e) => {
     if (forbidden) return;
     if (['kill_all', 'lockdown_lifted', 'agent_suspended', 'agent_resumed', 'resync'].includes(e.type)) refreshStatus();
-    // a search far back can take a moment: live updates wait for it rather than pile up
-    if (fLive.checked && !auditUnavailable && !auditBusy) refreshAudit();
+    liveAudit();
   });
   refreshStatus();
   refreshAudit();
   const statusTimer = setInterval(refreshStatus, STATUS_MS);
-  const auditTimer = setInterval(() => { if (fLive.checked && !auditUnavailable && !forbidden && !auditBusy) refreshAudit(); }, AUDIT_MS);
+  const auditTimer = setInterval(liveAudit, AUDIT_MS);
   return () => {
     disposed = true;
     clearInterval(statusTimer);
     clearInterval(auditTimer);
+    clearTimeout(auditTimeout);
     unsubscribe();
   };
 }

@@ -78,6 +78,7 @@ public final class AirlockNode implements AutoCloseable {
   private final List<HttpServer> dataPlaneServers;
   private final List<ListenerCertificates> certificates;
   private final CertificateWatcher certificateWatcher;
+  private io.airlock.gateway.audit.AuditFeed auditFeed;
   private boolean closed;
 
   private AirlockNode(
@@ -281,8 +282,10 @@ public final class AirlockNode implements AutoCloseable {
           cp.actualPort(),
           keys.signingKidAt(clock.instant()).orElseThrow(),
           nextSigner(keys, clock));
-      return new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining, dataPlaneServers,
-          List.copyOf(certificates));
+      AirlockNode node = new AirlockNode(vertx, config, keys, dp, cp.actualPort(), revocations, closeables, draining,
+          dataPlaneServers, List.copyOf(certificates));
+      node.auditFeed = stores.auditFeed();
+      return node;
     } catch (Exception e) {
       closeAll(vertx, closeables);
       throw e;
@@ -348,6 +351,11 @@ public final class AirlockNode implements AutoCloseable {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** This node's live audit feed (tests hold searches open on it; benchmarks time them). */
+  public io.airlock.gateway.audit.AuditFeed auditFeed() {
+    return auditFeed;
   }
 
   /** This node's revocation view (tests and benchmarks read its epoch and freshness). */

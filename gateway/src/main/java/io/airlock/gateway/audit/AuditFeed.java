@@ -41,12 +41,19 @@ public interface AuditFeed extends AuditMirror {
    * @param limit how many matching records to return
    * @param filter what a record must satisfy besides {@code since}
    * @param since when present, only records with a {@code ts} at or after it match
+   * @param mayMatch a cheap test on a record's raw JSON that is false only for records {@code
+   *     filter} would refuse (a type filter's literal missing from the text): such records are
+   *     counted as examined without being parsed. Only a shortcut: {@code filter} stays the rule.
    */
-  record Query(int limit, Predicate<JsonObject> filter, Optional<Instant> since) {
+  record Query(int limit, Predicate<JsonObject> filter, Optional<Instant> since, Predicate<String> mayMatch) {
     public Query {
       if (limit < 1) {
         throw new IllegalArgumentException("limit must be >= 1: " + limit);
       }
+    }
+
+    public Query(int limit, Predicate<JsonObject> filter, Optional<Instant> since) {
+      this(limit, filter, since, raw -> true);
     }
   }
 

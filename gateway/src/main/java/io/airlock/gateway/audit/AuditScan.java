@@ -19,6 +19,8 @@ public final class AuditScan {
   private final List<JsonObject> matches = new ArrayList<>();
   private long scanned;
   private String oldestTs;
+  /** The oldest record examined, when it was skipped unparsed: its {@code ts} is read only if the scan ends there. */
+  private String oldestSkipped;
   private boolean capReached;
 
   /** @param cap how many records to examine at most ({@link AuditFeed#SCAN_CAP} outside tests) */
@@ -37,6 +39,22 @@ public final class AuditScan {
   }
 
   /**
+   * Examines the next older record, given as stored. A record the query's {@code mayMatch}
+   * rules out is counted without being parsed, unless the query has a {@code since}: then every
+   * record's {@code ts} decides where the search stops.
+   *
+   * @return false when the scan is over (enough matches, past {@code since}, or the cap)
+   */
+  public boolean offer(String recordJson) {
+    if (stopBefore.isPresent() || query.mayMatch().test(recordJson)) {
+      return offer(new JsonObject(recordJson));
+    }
+    scanned++;
+    oldestSkipped = recordJson;
+    return !reachedCap();
+  }
+
+  /**
    * Examines the next older record.
    *
    * @return false when the scan is over (enough matches, past {@code since}, or the cap)
@@ -47,6 +65,7 @@ public final class AuditScan {
       return false; // everything further back is older still
     }
     scanned++;
+    oldestSkipped = null;
     if (ts != null) {
       oldestTs = record.getString("ts");
     }
@@ -56,16 +75,32 @@ public final class AuditScan {
         return false;
       }
     }
-    if (scanned >= cap) {
-      capReached = true;
-      return false;
-    }
-    return true;
+    return !reachedCap();
+  }
+
+  private boolean reachedCap() {
+    capReached = scanned >= cap;
+    return capReached;
   }
 
   /** The answer so far; complete unless the cap ended the scan. */
   public AuditFeed.Answer answer() {
-    return new AuditFeed.Answer(List.copyOf(matches), !capReached, scanned, Optional.ofNullable(oldestTs));
+    return new AuditFeed.Answer(List.copyOf(matches), !capReached, scanned, Optional.ofNullable(searchedBackTo()));
+  }
+
+  /**
+   * If the oldest record examined was skipped unparsed and has no usable {@code ts}, this names
+   * the newest parsed one before it: an answer may understate how far back it searched, never
+   * overstate it.
+   */
+  private String searchedBackTo() {
+    if (oldestSkipped != null) {
+      JsonObject skipped = new JsonObject(oldestSkipped);
+      if (timestamp(skipped) != null) {
+        return skipped.getString("ts");
+      }
+    }
+    return oldestTs;
   }
 
   private boolean matches(JsonObject record, Instant ts) {

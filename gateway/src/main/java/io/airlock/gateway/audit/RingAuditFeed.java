@@ -1,17 +1,20 @@
 package io.airlock.gateway.audit;
 
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** The last {@code capacity} records of this node, for single-node deployments without Redis. */
+/**
+ * The last {@code capacity} records of this node, for single-node deployments without Redis. An
+ * answer is searched on {@link AuditSearches}' pool, never on the caller's (event-loop) thread.
+ */
 public final class RingAuditFeed implements AuditFeed {
   private final int capacity;
   private final long scanCap;
   private final ArrayDeque<String> ring;
+  private final AuditSearches searches = new AuditSearches();
 
   public RingAuditFeed(int capacity) {
     this(capacity, SCAN_CAP);
@@ -34,16 +37,20 @@ public final class RingAuditFeed implements AuditFeed {
 
   @Override
   public CompletionStage<Answer> recent(Query query) {
+    return searches.admit(workers -> CompletableFuture.supplyAsync(() -> search(query), workers));
+  }
+
+  private Answer search(Query query) {
     List<String> snapshot;
     synchronized (this) {
       snapshot = new ArrayList<>(ring);
     }
     AuditScan scan = new AuditScan(query, scanCap);
     for (int i = snapshot.size() - 1; i >= 0; i--) {
-      if (!scan.offer(new JsonObject(snapshot.get(i)))) {
+      if (!scan.offer(snapshot.get(i))) {
         break;
       }
     }
-    return CompletableFuture.completedFuture(scan.answer());
+    return scan.answer();
   }
 }

@@ -1,6 +1,7 @@
 package io.airlock.gateway.controlplane;
 
 import io.airlock.gateway.audit.AuditFeed;
+import io.airlock.gateway.audit.AuditSearches;
 import io.airlock.policy.staff.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,7 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -22,9 +26,13 @@ import java.util.regex.Pattern;
  * it could say that nothing older matches ({@link AuditFeed#SCAN_CAP}), the answer carries
  * {@value #PARTIAL_HEADER}{@code : scanned N records back to <ts>}: the records are right, but
  * there may be more.
+ *
+ * <p>A node runs at most {@link AuditSearches#IN_FLIGHT} searches at once; one more is refused
+ * with 429 {@value #BUSY} (and {@code Retry-After: 1}) rather than queued.
  */
 public final class AuditRoutes {
   public static final String PARTIAL_HEADER = "X-Airlock-Audit-Partial";
+  public static final String BUSY = "audit_search_busy";
   private final Vertx vertx;
   private final AuditFeed feed;
 
@@ -43,7 +51,8 @@ public final class AuditRoutes {
                 StaffContext.require(ctx, Role.SECURITY);
                 String agent = ctx.queryParams().get("agent");
                 String client = ctx.queryParams().get("client");
-                Predicate<String> type = parseType(ctx.queryParams().get("type"));
+                String typeParam = ctx.queryParams().get("type");
+                Predicate<String> type = parseType(typeParam);
                 Instant since = parseSince(ctx.queryParams().get("since"));
                 int limit = parseLimit(ctx.queryParams().get("limit"));
                 Predicate<JsonObject> filter =
@@ -53,9 +62,10 @@ public final class AuditRoutes {
                             && type.test(r.getString("type", ""));
                 f =
                     Future.fromCompletionStage(
-                            feed.recent(new AuditFeed.Query(limit, filter, Optional.ofNullable(since))),
+                            feed.recent(new AuditFeed.Query(limit, filter, Optional.ofNullable(since),
+                                mayMatch(typeParam, agent, client))),
                             vertx.getOrCreateContext())
-                        .recover(err -> Future.failedFuture(KillSwitchRoutes.unavailable("audit read", err)));
+                        .recover(err -> Future.failedFuture(refusal(err)));
               } catch (RuntimeException e) {
                 f = Future.failedFuture(e);
               }
@@ -67,8 +77,51 @@ public final class AuditRoutes {
                         }
                         ctx.response().putHeader("Content-Type", "application/json").end(new JsonArray(a.records()).encode());
                       })
-                  .onFailure(err -> ApiError.render(ctx, err));
+                  .onFailure(
+                      err -> {
+                        if (err instanceof ApiError e && e.status() == 429) {
+                          ctx.response().putHeader("Retry-After", "1");
+                        }
+                        ApiError.render(ctx, err);
+                      });
             });
+  }
+
+  private static Throwable refusal(Throwable err) {
+    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+    if (cause instanceof AuditSearches.Busy busy) {
+      return new ApiError(429, BUSY, busy.getMessage());
+    }
+    return KillSwitchRoutes.unavailable("audit read", cause);
+  }
+
+  /** Text the JSON encoder writes unescaped, so a record holding the value has it verbatim in its raw form. */
+  private static final Pattern VERBATIM = Pattern.compile("[A-Za-z0-9_.:@-]+");
+
+  /**
+   * The raw-text shortcut for {@link AuditFeed.Query#mayMatch}: a record whose type, agent or
+   * client equals a wanted value contains that value's characters verbatim. Values that JSON
+   * would escape are left to the parsed filter.
+   */
+  private static Predicate<String> mayMatch(String typeParam, String agent, String client) {
+    List<String> literals = new ArrayList<>();
+    if (agent != null && VERBATIM.matcher(agent).matches()) {
+      literals.add(agent);
+    }
+    if (client != null && VERBATIM.matcher(client).matches()) {
+      literals.add(client);
+    }
+    Predicate<String> all = raw -> literals.stream().allMatch(raw::contains);
+    if (typeParam == null || typeParam.isBlank()) {
+      return all;
+    }
+    // parseType has already refused anything but [a-z_.] names, optionally ending in *
+    List<String> types = new ArrayList<>();
+    for (String entry : typeParam.split(",", -1)) {
+      String e = entry.trim();
+      types.add(e.endsWith("*") ? e.substring(0, e.length() - 1) : e);
+    }
+    return all.and(raw -> types.stream().anyMatch(raw::contains));
   }
 
   private static boolean containsClient(JsonObject r, String client) {

@@ -7,9 +7,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What every {@link AuditFeed} promises, run against each implementation with the same records:
@@ -48,6 +53,93 @@ abstract class AuditFeedContract {
     awaitMirrored(feed, written);
     Predicate<JsonObject> filter = r -> type == null || type.equals(r.getString("type"));
     return feed.recent(new AuditFeed.Query(limit, filter, since)).toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** Holds searches open inside their filter, on whatever thread the feed parses on. */
+  protected static final class HeldSearches implements AutoCloseable {
+    final CountDownLatch entered;
+    final CountDownLatch release = new CountDownLatch(1);
+    final List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<CompletableFuture<AuditFeed.Answer>> answers = new java.util.ArrayList<>();
+
+    HeldSearches(AuditFeed feed, int n) throws InterruptedException {
+      entered = new CountDownLatch(n);
+      for (int i = 0; i < n; i++) {
+        boolean[] first = {true};
+        Predicate<JsonObject> held = r -> {
+          if (first[0]) {
+            first[0] = false;
+            threads.add(Thread.currentThread().getName());
+            entered.countDown();
+            await(release);
+          }
+          return true;
+        };
+        answers.add(feed.recent(new AuditFeed.Query(1, held, Optional.empty())).toCompletableFuture());
+      }
+      if (!entered.await(30, TimeUnit.SECONDS)) {
+        throw new AssertionError("the held searches did not start within 30 s");
+      }
+    }
+
+    private static void await(CountDownLatch latch) {
+      try {
+        latch.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void searchesRunOffTheCallersThreadAndAThirdAtOnceIsRefusedUntilOneEnds() throws Exception {
+    AuditFeed feed = newFeed(AuditFeed.SCAN_CAP);
+    reads(feed, 10, T0);
+    awaitMirrored(feed, written);
+
+    try (HeldSearches held = new HeldSearches(feed, AuditSearches.IN_FLIGHT)) {
+      assertThat(held.threads).allMatch(t -> t.startsWith("airlock-audit-search-"), "parsed on the feed's own pool");
+
+      assertThatThrownBy(() -> feed.recent(new AuditFeed.Query(5, r -> true, Optional.empty())).toCompletableFuture().get(10, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(AuditSearches.Busy.class)
+          .hasMessageContaining("another audit search is running on this node; try again in a moment");
+
+      held.close();
+      for (CompletableFuture<AuditFeed.Answer> a : held.answers) {
+        assertThat(a.get(30, TimeUnit.SECONDS).records()).hasSize(1);
+      }
+    }
+    assertThat(ask(feed, 5, "access", Optional.empty()).records()).as("the slots are free again").hasSize(5);
+  }
+
+  @Test
+  void theRawTextShortcutSkipsParsingButGivesTheSameAnswer() throws Exception {
+    AuditFeed feed = newFeed(1_000);
+    one(feed, T0, "security.alert");
+    reads(feed, 1_500, T0.plusSeconds(1));
+    one(feed, T0.plusSeconds(5), "security.alert");
+    awaitMirrored(feed, written);
+
+    AtomicInteger parsed = new AtomicInteger();
+    Predicate<JsonObject> alerts = r -> {
+      parsed.incrementAndGet();
+      return "security.alert".equals(r.getString("type"));
+    };
+    AuditFeed.Answer a = feed.recent(new AuditFeed.Query(50, alerts, Optional.empty(), raw -> raw.contains("security.alert")))
+        .toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    assertThat(types(a)).containsExactly("security.alert");
+    assertThat(parsed).as("only the newer alert reached the filter").hasValue(1);
+    assertThat(a.complete()).isFalse();
+    assertThat(a.scanned()).isEqualTo(1_000);
+    assertThat(a.searchedBackTo()).as("read from the skipped record the scan ended on")
+        .contains(T0.plusSeconds(1).plusMillis(501).toString());
   }
 
   private static List<String> types(AuditFeed.Answer a) {

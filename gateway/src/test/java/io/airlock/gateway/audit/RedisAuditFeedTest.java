@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The cluster-wide stream on the real Redis, one key prefix per test. */
 class RedisAuditFeedTest extends AuditFeedContract {
@@ -39,6 +41,26 @@ class RedisAuditFeedTest extends AuditFeedContract {
     });
     if (!all) {
       throw new AssertionError("the stream " + key + " did not reach " + count + " records within 30 s");
+    }
+  }
+
+  /**
+   * The revocation freshness check shares the feed's connection: a search must not hold up its
+   * commands. Before searches moved off Lettuce's I/O thread, a held filter blocked this GET.
+   */
+  @Test
+  void theConnectionAnswersWhileSearchesAreHeldMidParse() throws Exception {
+    AuditFeed feed = newFeed(AuditFeed.SCAN_CAP);
+    for (int i = 0; i < 10; i++) {
+      feed.mirror("{\"ts\":\"2026-11-26T09:00:00Z\",\"type\":\"access\"}");
+    }
+    awaitMirrored(feed, 10);
+    RedisConnector redis = connectors.get(connectors.size() - 1);
+
+    try (HeldSearches held = new HeldSearches(feed, AuditSearches.IN_FLIGHT)) {
+      assertThat(held.threads).noneMatch(t -> t.startsWith("lettuce"));
+      assertThat(redis.commands().xlen(prefixes.get(prefixes.size() - 1) + "audit").toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .isEqualTo(10);
     }
   }
 

@@ -2,14 +2,15 @@ package io.airlock.gateway.store.redis;
 
 import io.airlock.gateway.audit.AuditFeed;
 import io.airlock.gateway.audit.AuditScan;
+import io.airlock.gateway.audit.AuditSearches;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
-import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * failed push is logged, never retried inline: the file on disk is the record of truth.
  *
  * <p>An answer pages backwards through the stream in bounded batches ({@code XREVRANGE} from just
- * below the oldest entry seen), asynchronously on Lettuce's threads, until {@link AuditScan} has
- * enough: a rare record type is found however many common ones were written after it, up to
- * {@link AuditFeed#SCAN_CAP} entries.
+ * below the oldest entry seen) until {@link AuditScan} has enough: a rare record type is found
+ * however many common ones were written after it, up to {@link AuditFeed#SCAN_CAP} entries. Each
+ * batch is parsed and filtered on {@link AuditSearches}' pool, never on Lettuce's I/O thread: that
+ * thread also serves the node's revocation freshness check on the same connection, and a late
+ * check makes the node fail closed.
  */
 public final class RedisAuditFeed implements AuditFeed {
   private static final Logger log = LoggerFactory.getLogger(RedisAuditFeed.class);
@@ -29,6 +32,7 @@ public final class RedisAuditFeed implements AuditFeed {
   private final String key;
   private final long maxLength;
   private final long scanCap;
+  private final AuditSearches searches = new AuditSearches();
 
   /** The first read is small (a page of the newest records is the common question), then grows to this. */
   private static final int FIRST_BATCH = 200;
@@ -61,20 +65,21 @@ public final class RedisAuditFeed implements AuditFeed {
 
   @Override
   public CompletionStage<Answer> recent(Query query) {
-    return olderThan(Range.Boundary.unbounded(), new AuditScan(query, scanCap), FIRST_BATCH);
+    return searches.admit(workers -> olderThan(Range.Boundary.unbounded(), new AuditScan(query, scanCap), FIRST_BATCH, workers));
   }
 
   /** One batch of entries older than {@code newestExcluded}, then the next, until the scan is over. */
-  private CompletionStage<Answer> olderThan(Range.Boundary<String> newestExcluded, AuditScan scan, int batch) {
+  private CompletionStage<Answer> olderThan(
+      Range.Boundary<String> newestExcluded, AuditScan scan, int batch, Executor workers) {
     int count = (int) Math.min(batch, scan.budget());
     return redis
         .commands()
         .xrevrange(key, Range.from(Range.Boundary.unbounded(), newestExcluded), Limit.from(count))
-        .thenCompose(
+        .thenComposeAsync(
             messages -> {
               for (StreamMessage<String, String> m : messages) {
                 String json = m.getBody().get("r");
-                if (json != null && !scan.offer(new JsonObject(json))) {
+                if (json != null && !scan.offer(json)) {
                   return CompletableFuture.completedFuture(scan.answer());
                 }
               }
@@ -82,7 +87,8 @@ public final class RedisAuditFeed implements AuditFeed {
                 return CompletableFuture.completedFuture(scan.answer()); // the whole stream was read
               }
               String oldestId = messages.get(messages.size() - 1).getId();
-              return olderThan(Range.Boundary.excluding(oldestId), scan, Math.min(batch * 2, MAX_BATCH));
-            });
+              return olderThan(Range.Boundary.excluding(oldestId), scan, Math.min(batch * 2, MAX_BATCH), workers);
+            },
+            workers);
   }
 }
