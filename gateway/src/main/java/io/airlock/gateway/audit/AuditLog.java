@@ -1,5 +1,6 @@
 package io.airlock.gateway.audit;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.airlock.gateway.audit.AuditRecords.ByteSink;
 import io.airlock.policy.config.AuditConfig;
 import io.vertx.core.Context;
@@ -67,19 +68,27 @@ public final class AuditLog implements AutoCloseable {
 
   private static final class Pending {
     final String type;
-    final TreeMap<String, Object> fields;
+    final String[] names; // sorted, none reserved
+    final Object[] values; // copied: plain JSON only, owned by the log
     final Promise<AuditReceipt> promise; // null: async, or written by the log itself
     final Context context; // null: complete on the writer thread
 
-    Pending(String type, TreeMap<String, Object> fields, Promise<AuditReceipt> promise, Context context) {
+    Pending(String type, String[] names, Object[] values, Promise<AuditReceipt> promise, Context context) {
       this.type = type;
-      this.fields = fields;
+      this.names = names;
+      this.values = values;
       this.promise = promise;
       this.context = context;
     }
+
+    /** A record the log writes itself. */
+    static Pending internal(String type, Map<String, ?> fields) {
+      TreeMap<String, Object> copy = AuditRecords.copyFields(fields);
+      return new Pending(type, copy.keySet().toArray(new String[0]), copy.values().toArray(), null, null);
+    }
   }
 
-  private static final Pending CLOSE = new Pending("close", new TreeMap<>(), null, null);
+  private static final Pending CLOSE = new Pending("close", new String[0], new Object[0], null, null);
 
   private final Path dir;
   private final String nodeId;
@@ -102,6 +111,7 @@ public final class AuditLog implements AutoCloseable {
   // writer thread only (and the opening thread, before the writer starts)
   private final MessageDigest sha = AuditRecords.sha256();
   private final ByteSink buf = new ByteSink(64 << 10);
+  private final AuditRecords.Timestamps timestamps = new AuditRecords.Timestamps();
   private final List<Pending> internal = new ArrayList<>();
   private boolean chainKnown;
   private long nextSeq;
@@ -178,6 +188,19 @@ public final class AuditLog implements AutoCloseable {
   public Future<AuditReceipt> append(String type, Map<String, ?> fields) {
     AuditRecords.checkType(type);
     TreeMap<String, Object> copy = AuditRecords.copyFields(fields);
+    return enqueue(type, copy.keySet().toArray(new String[0]), copy.values().toArray());
+  }
+
+  /**
+   * {@link #append(String, Map)} for a record of a fixed {@link AuditShape}, without a map: for
+   * the data plane's per-request records. {@code fields} may be reused once this returns.
+   */
+  public Future<AuditReceipt> append(String type, AuditShape.Fields fields) {
+    AuditRecords.checkType(type);
+    return enqueue(type, fields.shape.names, fields.values.clone());
+  }
+
+  private Future<AuditReceipt> enqueue(String type, String[] names, Object[] values) {
     if (closing) {
       return Future.failedFuture(closed());
     }
@@ -186,7 +209,7 @@ public final class AuditLog implements AutoCloseable {
       return Future.failedFuture(new AuditUnavailable("audit log unavailable: " + problem));
     }
     Promise<AuditReceipt> promise = sync ? Promise.promise() : null;
-    Pending p = new Pending(type, copy, promise, sync ? Vertx.currentContext() : null);
+    Pending p = new Pending(type, names, values, promise, sync ? Vertx.currentContext() : null);
     if (!queue.offer(p)) {
       return Future.failedFuture(
           new AuditUnavailable(
@@ -288,7 +311,7 @@ public final class AuditLog implements AutoCloseable {
     f.put("downSince", AuditRecords.timestamp(downSince));
     f.put("refused", refused);
     f.put("cause", problem);
-    Pending resumed = new Pending(AuditTypes.AUDIT_RESUMED, AuditRecords.copyFields(f), null, null);
+    Pending resumed = Pending.internal(AuditTypes.AUDIT_RESUMED, f);
     internal.add(resumed);
     if (write(List.of())) {
       refusedWhileDown.add(-refused);
@@ -316,7 +339,8 @@ public final class AuditLog implements AutoCloseable {
     AuditReceipt[] receipts = new AuditReceipt[all.size()];
     int[] lineStarts = new int[all.size() + 1];
     int segStart = 0;
-    try {
+    // per batch, not per log: a generator a failed record left mid-object is not reused
+    try (JsonGenerator gen = AuditRecords.generator(buf)) {
       ensureOpen();
       int i = 0;
       while (i < all.size()) {
@@ -335,16 +359,13 @@ public final class AuditLog implements AutoCloseable {
             rotate(day);
           }
           Pending p = all.get(i);
-          TreeMap<String, Object> rec = p.fields;
-          rec.put("seq", seq);
-          rec.put("ts", AuditRecords.timestamp(now));
-          rec.put("node", nodeId);
-          rec.put("type", p.type);
-          rec.put("prev", prevHash);
-          byte[] canonical = AuditRecords.canonical(rec);
-          String hash = AuditRecords.hash(sha, canonical, canonical.length);
-          lineStarts[i] = buf.size();
-          AuditRecords.writeLine(buf, canonical, hash);
+          int start = buf.size();
+          int tsLength = timestamps.format(now);
+          AuditRecords.writeCanonical(
+              gen, p.names, p.values, nodeId, prevHash, seq, timestamps.chars(), tsLength, p.type);
+          String hash = AuditRecords.hash(sha, buf.array(), start, buf.size() - start);
+          lineStarts[i] = start;
+          AuditRecords.closeLine(buf, hash);
           receipts[i] = new AuditReceipt(seq, hash);
           prevHash = hash;
           seq++;
@@ -415,7 +436,7 @@ public final class AuditLog implements AutoCloseable {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("file", f.path().getFileName().toString());
         r.put("bytes", t.truncated());
-        internal.add(new Pending(AuditTypes.AUDIT_REPAIRED, AuditRecords.copyFields(r), null, null));
+        internal.add(Pending.internal(AuditTypes.AUDIT_REPAIRED, r));
       }
       if (day == null) {
         day = f.day();

@@ -1,9 +1,10 @@
 package io.airlock.gateway.audit;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +28,9 @@ import java.util.regex.Pattern;
  * <p><b>Canonical form.</b> A record's canonical bytes are the UTF-8 JSON object of all its
  * members except {@code hash}: keys sorted by {@link String#compareTo} at every nesting level,
  * no whitespace, strings escaped the way Jackson does by default (quote, backslash and control
- * characters; other characters raw UTF-8), numbers as Jackson writes them. It is produced by
- * Jackson with {@code ORDER_MAP_ENTRIES_BY_KEYS} over a {@link TreeMap}.
+ * characters; other characters raw UTF-8), numbers as Jackson writes them. It is what Jackson
+ * databind writes with {@code ORDER_MAP_ENTRIES_BY_KEYS} over a {@link TreeMap}; the log writes
+ * the same bytes with a streaming generator (no map of the whole record, no intermediate copy).
  *
  * <p><b>Line.</b> The line written is the canonical bytes with {@code ,"hash":"<hex>"} inserted
  * before the closing brace, then {@code \n}; {@code hash} is the lower-case hex SHA-256 of the
@@ -52,15 +54,47 @@ final class AuditRecords {
   private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*");
   private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
 
-  private static final ObjectWriter CANONICAL =
-      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true).writer();
+  // no separator between records: each one is flushed into its own line
+  private static final JsonFactory JSON = new JsonFactory().setRootValueSeparator(null);
 
   // fixed width, so records sort and read the same whatever the sub-millisecond part was
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TS_SECOND =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
 
   static String timestamp(Instant t) {
     return TS.format(t);
+  }
+
+  /**
+   * {@link #timestamp} for one thread that formats many instants a second: the date and time up
+   * to the second is formatted once per second, the milliseconds are appended by hand.
+   */
+  static final class Timestamps {
+    private long second = Long.MIN_VALUE;
+    private char[] text = new char[0];
+    private int secondLength;
+
+    /** The timestamp's characters are {@code chars()[0, length)} until the next call. */
+    int format(Instant t) {
+      if (t.getEpochSecond() != second) {
+        String s = TS_SECOND.format(t);
+        secondLength = s.length();
+        text = java.util.Arrays.copyOf(s.toCharArray(), secondLength + 4);
+        second = t.getEpochSecond();
+      }
+      int ms = t.getNano() / 1_000_000;
+      text[secondLength] = (char) ('0' + ms / 100);
+      text[secondLength + 1] = (char) ('0' + ms / 10 % 10);
+      text[secondLength + 2] = (char) ('0' + ms % 10);
+      text[secondLength + 3] = 'Z';
+      return secondLength + 4;
+    }
+
+    char[] chars() {
+      return text;
+    }
   }
 
   static void checkType(String type) {
@@ -93,7 +127,7 @@ final class AuditRecords {
     return copy;
   }
 
-  private static Object copyValue(String at, Object v) {
+  static Object copyValue(String at, Object v) {
     if (v == null
         || v instanceof String
         || v instanceof Boolean
@@ -137,13 +171,103 @@ final class AuditRecords {
             + v.getClass().getName());
   }
 
-  static byte[] canonical(TreeMap<String, Object> record) {
+  /** A generator writing into {@code out}, one record per {@link JsonGenerator#flush()}. */
+  static JsonGenerator generator(ByteSink out) {
     try {
-      return CANONICAL.writeValueAsBytes(record);
-    } catch (JsonProcessingException e) {
-      // copyFields admitted only plain JSON values, so this is a bug, not bad input
-      throw new IllegalStateException("audit record could not be serialised", e);
+      return JSON.createGenerator(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // an in-memory sink does not fail
     }
+  }
+
+  /**
+   * Writes a record's canonical bytes: its {@code names} (sorted) and {@code values} merged with
+   * the members the log sets, in sorted order ({@code node prev seq ts type}).
+   */
+  static void writeCanonical(
+      JsonGenerator g,
+      String[] names,
+      Object[] values,
+      String node,
+      String prev,
+      long seq,
+      char[] ts,
+      int tsLength,
+      String type)
+      throws IOException {
+    g.writeStartObject();
+    int i = writeBefore(g, names, values, 0, "node");
+    g.writeStringField("node", node);
+    i = writeBefore(g, names, values, i, "prev");
+    g.writeStringField("prev", prev);
+    i = writeBefore(g, names, values, i, "seq");
+    g.writeNumberField("seq", seq);
+    i = writeBefore(g, names, values, i, "ts");
+    g.writeFieldName("ts");
+    g.writeString(ts, 0, tsLength);
+    i = writeBefore(g, names, values, i, "type");
+    g.writeStringField("type", type);
+    writeBefore(g, names, values, i, null);
+    g.writeEndObject();
+    g.flush();
+  }
+
+  /** Writes members from {@code i} while their names sort before {@code name} (null: all). */
+  private static int writeBefore(JsonGenerator g, String[] names, Object[] values, int i, String name)
+      throws IOException {
+    for (; i < names.length && (name == null || names[i].compareTo(name) < 0); i++) {
+      g.writeFieldName(names[i]);
+      writeValue(g, values[i]);
+    }
+    return i;
+  }
+
+  // the values copyValue admits, written as databind writes them
+  private static void writeValue(JsonGenerator g, Object v) throws IOException {
+    if (v == null) {
+      g.writeNull();
+    } else if (v instanceof String s) {
+      g.writeString(s);
+    } else if (v instanceof Boolean b) {
+      g.writeBoolean(b);
+    } else if (v instanceof Long l) {
+      g.writeNumber(l);
+    } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      g.writeNumber(((Number) v).intValue());
+    } else if (v instanceof Double d) {
+      g.writeNumber(d);
+    } else if (v instanceof BigInteger b) {
+      g.writeNumber(b);
+    } else if (v instanceof BigDecimal b) {
+      g.writeNumber(b);
+    } else if (v instanceof Map<?, ?> m) { // a TreeMap from copyValue: sorted
+      g.writeStartObject();
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        g.writeFieldName((String) e.getKey());
+        writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+    } else if (v instanceof List<?> list) {
+      g.writeStartArray();
+      for (Object item : list) {
+        writeValue(g, item);
+      }
+      g.writeEndArray();
+    } else {
+      // copyValue admitted only plain JSON values, so this is a bug, not bad input
+      throw new IllegalStateException("audit value of " + v.getClass().getName() + " was not copied");
+    }
+  }
+
+  /** The canonical bytes of a complete record (its reserved members included). */
+  static byte[] canonical(TreeMap<String, Object> record) {
+    ByteSink out = new ByteSink(256);
+    try (JsonGenerator g = generator(out)) {
+      writeValue(g, record);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return java.util.Arrays.copyOf(out.array(), out.size());
   }
 
   static MessageDigest sha256() {
@@ -155,14 +279,27 @@ final class AuditRecords {
   }
 
   static String hash(MessageDigest sha, byte[] canonical, int len) {
+    return hash(sha, canonical, 0, len);
+  }
+
+  static String hash(MessageDigest sha, byte[] canonical, int off, int len) {
     sha.reset();
-    sha.update(canonical, 0, len);
+    sha.update(canonical, off, len);
     return HexFormat.of().formatHex(sha.digest());
   }
 
   /** Writes the line for {@code canonical} (hash member last, newline) into {@code out}. */
   static void writeLine(ByteSink out, byte[] canonical, String hash) {
-    out.write(canonical, 0, canonical.length - 1);
+    out.write(canonical, 0, canonical.length);
+    closeLine(out, hash);
+  }
+
+  /**
+   * Turns the canonical bytes at the end of {@code out} into their line: the closing brace
+   * gives way to the hash member, then the brace and the newline.
+   */
+  static void closeLine(ByteSink out, String hash) {
+    out.count--;
     out.write(HASH_MEMBER, 0, HASH_MEMBER.length);
     byte[] hex = hash.getBytes(StandardCharsets.US_ASCII);
     out.write(hex, 0, hex.length);
@@ -204,7 +341,7 @@ final class AuditRecords {
   }
 
   /** A growable byte buffer whose contents can be handed to a channel without copying. */
-  static final class ByteSink {
+  static final class ByteSink extends OutputStream {
     private byte[] buf;
     private int count;
 
@@ -212,12 +349,14 @@ final class AuditRecords {
       buf = new byte[initial];
     }
 
-    void write(int b) {
+    @Override
+    public void write(int b) {
       ensure(1);
       buf[count++] = (byte) b;
     }
 
-    void write(byte[] b, int off, int len) {
+    @Override
+    public void write(byte[] b, int off, int len) {
       ensure(len);
       System.arraycopy(b, off, buf, count, len);
       count += len;

@@ -3,6 +3,7 @@ package io.airlock.gateway.dataplane;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.airlock.gateway.audit.AuditLog;
+import io.airlock.gateway.audit.AuditShape;
 import io.airlock.gateway.audit.AuditTypes;
 import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
@@ -10,9 +11,8 @@ import io.airlock.policy.grant.Grant;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,10 +32,18 @@ final class AccessAudit implements Stage {
     this.log = log;
   }
 
+  // every request writes an access and a completion record: shapes, not maps, on the event loop
+  private static final String[] BASE = {"requestId", "agent", "client", "method", "path"};
+  private static final AuditShape ACCESS =
+      shape("ticket", "grant", "approvers", "grantRequest", "route", "masking", "unmasked");
+  private static final AuditShape COMPLETION = shape("grant", "status", "bytes", "cut", "durationMs");
+  private static final AuditShape DENIED = shape("remote", "error", "status", "message");
+  private static final AuditShape DENIED_LAST = shape("remote", "error", "status", "message", "note");
+
   @Override
   public Future<Exchange> apply(Exchange ex) {
     Grant g = ex.grant();
-    Map<String, Object> f = base(ex);
+    AuditShape.Fields f = base(ACCESS, ex);
     f.put("ticket", g.ticket());
     f.put("grant", g.jti());
     f.put("approvers", g.approvers());
@@ -53,7 +61,7 @@ final class AccessAudit implements Stage {
 
   /** The completion record of a forwarded exchange. Best effort: the bytes already left. */
   void completed(Exchange ex, int status, long bytes, boolean cut, long nanos) {
-    Map<String, Object> f = base(ex);
+    AuditShape.Fields f = base(COMPLETION, ex);
     f.put("grant", ex.grant() == null ? null : ex.grant().jti());
     f.put("status", status);
     f.put("bytes", bytes);
@@ -69,7 +77,7 @@ final class AccessAudit implements Stage {
     if (n > DENIALS_PER_MINUTE) {
       return;
     }
-    Map<String, Object> f = base(ex);
+    AuditShape.Fields f = base(n == DENIALS_PER_MINUTE ? DENIED_LAST : DENIED, ex);
     f.put("remote", ex.clientAddress());
     f.put("error", d.reason().code());
     f.put("status", status);
@@ -80,8 +88,14 @@ final class AccessAudit implements Stage {
     log.append(AuditTypes.DENIED, f);
   }
 
-  private static Map<String, Object> base(Exchange ex) {
-    Map<String, Object> f = new LinkedHashMap<>();
+  private static AuditShape shape(String... names) {
+    String[] all = Arrays.copyOf(BASE, BASE.length + names.length);
+    System.arraycopy(names, 0, all, BASE.length, names.length);
+    return new AuditShape(all);
+  }
+
+  private static AuditShape.Fields base(AuditShape shape, Exchange ex) {
+    AuditShape.Fields f = shape.fields();
     f.put("requestId", ex.requestId());
     f.put("agent", ex.grant() == null ? null : ex.grant().agent());
     f.put("client", ex.match() == null ? null : ex.match().clientId());
