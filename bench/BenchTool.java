@@ -88,8 +88,11 @@ public class BenchTool {
     StringBuilder all = new StringBuilder();
     for (int i = 0; i < n; i++) {
       ByteArrayOutputStream buf = new ByteArrayOutputStream();
+      // eight agents in turn: one agent may have only 32 exchanges in flight (429
+      // too_many_in_flight), and wrk's 50 connections would otherwise measure cheap refusals
+      String agent = "bench-agent-" + (i % 8);
       int rc = GrantCli.run(
-          List.of("--agent", "alice", "--ticket", "SUP-1", "--clients", "c-0001,c-0002",
+          List.of("--agent", agent, "--ticket", "SUP-1", "--clients", "c-0001,c-0002",
               "--ttl", c.policy().maxGrantTtl().toMinutes() + "m"),
           keys, c.grants().issuer(), c.policy().maxGrantTtl(), Clock.systemUTC(), new PrintStream(buf, true, StandardCharsets.UTF_8),
           System.err);
