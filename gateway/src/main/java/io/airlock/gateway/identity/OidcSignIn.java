@@ -581,7 +581,10 @@ public final class OidcSignIn implements AutoCloseable {
    */
   private Future<Void> finish(RoutingContext ctx, Outcome outcome) {
     if (outcome instanceof Failed f) {
-      log.info("identity: browser sign-in failed: {}: {}", f.error(), f.message());
+      // the provider's words (idp_refused, token_exchange_failed) may echo the code it was sent:
+      // they reach only the browser that started this sign-in, never the log
+      log.info("identity: browser sign-in failed: {}{}", f.error(),
+          VERIFIED_ERRORS.contains(f.error()) ? ": " + f.message() : " (the provider's text is shown to that browser only)");
     }
     String id = random();
     return stored(Kind.HANDOFF, id, outcome.encode(), HANDOFF_TTL)
