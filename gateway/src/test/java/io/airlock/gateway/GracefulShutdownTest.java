@@ -10,6 +10,7 @@ import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.SigningKeys;
 import io.airlock.gateway.store.redis.RedisKeys;
+import io.airlock.gateway.testing.Poll;
 import io.airlock.gateway.testing.RecordingBackend;
 import io.airlock.gateway.testing.RedisSupport;
 import io.airlock.gateway.testing.TestConfigs;
@@ -146,7 +147,7 @@ class GracefulShutdownTest {
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (acknowledged.size() < 50 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
+        Poll.step();
       }
       int beforeTerm = acknowledged.size();
       assertThat(beforeTerm).as("load reached the gateway").isGreaterThanOrEqualTo(50);
@@ -222,7 +223,7 @@ class GracefulShutdownTest {
       } catch (IOException notYet) {
         // not listening yet
       }
-      Thread.onSpinWait();
+      Poll.step();
     }
     throw new AssertionError(url + " never answered " + status + ":\n" + Files.readString(dir.resolve("child.log")));
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.gateway.testing.Poll;
 import io.airlock.policy.config.AuditConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -136,17 +137,6 @@ final class AuditFixtures {
   }
 
   static void poll(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(5); // polling interval of a deadline loop, not synchronisation
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Poll.until(what, Duration.ofSeconds(10), condition);
   }
 }

@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,6 +38,7 @@ class AuditKillTest {
             .redirectError(tmp.resolve("child.err").toFile())
             .start();
     List<String> lines = new CopyOnWriteArrayList<>();
+    CountDownLatch acknowledged = new CountDownLatch(3000);
     Thread reader =
         new Thread(
             () -> {
@@ -44,6 +46,7 @@ class AuditKillTest {
                   new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String l = r.readLine(); l != null; l = r.readLine()) {
                   lines.add(l);
+                  acknowledged.countDown();
                 }
               } catch (Exception e) {
                 // the pipe breaks when the child dies: everything read so far is in lines
@@ -52,10 +55,9 @@ class AuditKillTest {
     reader.start();
     try {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (lines.size() < 3000) {
+      while (!acknowledged.await(100, TimeUnit.MILLISECONDS)) {
         assertThat(child.isAlive()).as("child still running (see child.err)").isTrue();
         assertThat(System.nanoTime()).as("3000 acknowledgements within 60 s").isLessThan(deadline);
-        Thread.sleep(10); // polling interval of a deadline loop
       }
     } finally {
       child.destroyForcibly(); // SIGKILL: no shutdown hooks, no close, mid-batch

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.SigningKeys;
+import io.airlock.gateway.testing.Poll;
 import io.airlock.gateway.testing.RecordingBackend;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.policy.config.AirlockConfig;
@@ -85,7 +86,7 @@ class GatewayKillTest {
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (acknowledged.size() < 300 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
+        Poll.step();
       }
       child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       stop.set(true);

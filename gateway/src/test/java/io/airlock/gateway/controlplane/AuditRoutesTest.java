@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.testing.ControlPlaneClient;
 import io.airlock.gateway.testing.GatewayHarness;
+import io.airlock.gateway.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +76,7 @@ class AuditRoutesTest {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
     Set<String> seen = types(query);
     while (!seen.containsAll(expected) && Instant.now().isBefore(deadline)) {
-      Thread.onSpinWait();
+      Poll.step();
       seen = types(query);
     }
     assertThat(seen).containsAll(expected);

@@ -6,6 +6,7 @@ import io.airlock.gateway.AirlockNode;
 import io.airlock.gateway.audit.AuditVerifier;
 import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
+import io.airlock.gateway.testing.Poll;
 import io.airlock.gateway.testing.RecordingBackend;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.policy.config.AirlockConfig;
@@ -146,7 +147,7 @@ class AccessAuditTest {
           .anyMatch(r -> type.equals(r.getString("type")) && (error == null || error.equals(r.getString("error"))))) {
         return;
       }
-      Thread.onSpinWait();
+      Poll.step();
     }
     throw new AssertionError("no " + type + " record" + (error == null ? "" : " with error " + error) + " within 5 s");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.testing.ControlPlaneClient;
 import io.airlock.gateway.testing.GatewayHarness;
+import io.airlock.gateway.testing.Poll;
 import io.airlock.policy.config.QuotaPolicy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -160,7 +161,7 @@ class QuotaAndHoneyTest {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
     HttpResponse<String> r = gw.get(path, grant);
     while (r.statusCode() != status && Instant.now().isBefore(deadline)) {
-      Thread.onSpinWait();
+      Poll.step();
       r = gw.get(path, grant);
     }
     return r;

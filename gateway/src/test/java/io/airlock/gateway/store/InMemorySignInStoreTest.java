@@ -3,6 +3,7 @@ package io.airlock.gateway.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.store.memory.InMemorySignInStore;
+import io.airlock.gateway.testing.Poll;
 import io.airlock.policy.port.SignInStore;
 import io.airlock.policy.port.SignInStore.Kind;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class InMemorySignInStoreTest extends SignInStoreContract {
         stored = await(small.putNew(Kind.HANDOFF, "new", "v", MINUTE));
       } catch (Exception e) {
         assertThat(rootCause(e)).isInstanceOf(SignInStore.Full.class);
-        Thread.onSpinWait();
+        Poll.step();
       }
     }
     assertThat(stored).as("stored once the old records expired").isTrue();

@@ -251,12 +251,7 @@ public final class RedisSupport {
 
   /** The step of a poll-with-deadline loop (waiting on a process or a reconnect). */
   public static void pause() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Poll.step();
   }
 
   record HostPort(String host, int port) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.identity.SsoJar;
 import io.airlock.gateway.identity.TinyIdp;
+import io.airlock.gateway.testing.Poll;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -247,7 +248,7 @@ class SsoSignInTest {
       if (found.isPresent() || System.nanoTime() > deadline) {
         return found.orElseThrow(() -> new AssertionError("no " + type + " record in " + r.body()));
       }
-      Thread.onSpinWait();
+      Poll.step();
     }
   }
 
