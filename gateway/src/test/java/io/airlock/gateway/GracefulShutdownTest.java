@@ -10,6 +10,7 @@ import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.SigningKeys;
 import io.airlock.gateway.store.redis.RedisKeys;
+import io.airlock.gateway.testing.GrantLoad;
 import io.airlock.gateway.testing.Poll;
 import io.airlock.gateway.testing.RecordingBackend;
 import io.airlock.gateway.testing.RedisSupport;
@@ -35,11 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -108,47 +105,34 @@ class GracefulShutdownTest {
       awaitStatus(http, "http://127.0.0.1:" + cpPort + "/health/ready", 200, child);
       assertThat(liveNodes(redis, prefix)).containsKey("drain-node");
 
-      Set<String> acknowledged = ConcurrentHashMap.newKeySet();
       List<String> broken = new java.util.concurrent.CopyOnWriteArrayList<>();
       AtomicInteger refusedBeforeResponse = new AtomicInteger();
-      AtomicBoolean stop = new AtomicBoolean();
-      ExecutorService load = Executors.newFixedThreadPool(8);
-      for (int i = 0; i < 8; i++) {
-        load.submit(
-            () -> {
-              while (!stop.get()) {
-                try {
-                  HttpResponse<String> r =
-                      http.send(
-                          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dpPort + "/clients/c-0001"))
-                              .header("Authorization", "Bearer " + token)
-                              .timeout(Duration.ofSeconds(15))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString());
-                  if (r.statusCode() == 200 && r.body().equals(FIRST + SECOND)) {
-                    acknowledged.add(r.headers().firstValue("X-Airlock-Request-Id").orElseThrow());
-                  } else if (r.statusCode() != 503 || !r.body().contains("\"error\"")) {
-                    broken.add("HTTP " + r.statusCode() + ": " + r.body());
-                  }
-                } catch (ConnectException refused) {
-                  refusedBeforeResponse.incrementAndGet();
-                } catch (IOException e) {
-                  // a connection closed before any response byte is a clean refusal; anything
-                  // else (a truncated body, a reset mid-response) is a broken response
-                  if (String.valueOf(e.getMessage()).contains("received no bytes")) {
-                    refusedBeforeResponse.incrementAndGet();
-                  } else {
-                    broken.add(e.toString());
-                  }
-                }
+      GrantLoad load = GrantLoad.start(http, "http://127.0.0.1:" + dpPort + "/clients/c-0001", token, 8,
+          Duration.ofSeconds(15), new GrantLoad.Outcome() {
+            @Override
+            public boolean answered(HttpResponse<String> r) {
+              if (r.statusCode() == 200 && r.body().equals(FIRST + SECOND)) {
+                return true;
               }
-              return null;
-            });
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (acknowledged.size() < 50 && System.nanoTime() < deadline) {
-        Poll.step();
-      }
+              if (r.statusCode() != 503 || !r.body().contains("\"error\"")) {
+                broken.add("HTTP " + r.statusCode() + ": " + r.body());
+              }
+              return false;
+            }
+
+            @Override
+            public void failed(Exception e) {
+              // a refused connection, or one closed before any response byte, is a clean
+              // refusal; anything else (a truncated body, a reset mid-response) is broken
+              if (e instanceof ConnectException || String.valueOf(e.getMessage()).contains("received no bytes")) {
+                refusedBeforeResponse.incrementAndGet();
+              } else {
+                broken.add(e.toString());
+              }
+            }
+          });
+      Set<String> acknowledged = load.acknowledged();
+      load.awaitAcknowledged(50, Duration.ofSeconds(60), "load reached the gateway");
       int beforeTerm = acknowledged.size();
       assertThat(beforeTerm).as("load reached the gateway").isGreaterThanOrEqualTo(50);
 
@@ -167,9 +151,7 @@ class GracefulShutdownTest {
         }
       }
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).as("the node stopped within the drain deadline").isTrue();
-      stop.set(true);
-      load.shutdown();
-      assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      load.close();
 
       assertThat(child.exitValue()).as("exit status after SIGTERM").isZero();
       assertThat(sawNotReady).as("/health/ready answered 503 while draining").isTrue();

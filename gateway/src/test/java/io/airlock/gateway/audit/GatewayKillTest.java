@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.SigningKeys;
-import io.airlock.gateway.testing.Poll;
+import io.airlock.gateway.testing.GrantLoad;
 import io.airlock.gateway.testing.RecordingBackend;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.policy.config.AirlockConfig;
@@ -13,9 +13,7 @@ import io.airlock.policy.grant.Action;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,11 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,40 +52,23 @@ class GatewayKillTest {
 
       Process child = startChild(backend);
       int port = readyPort(child);
-      Set<String> acknowledged = ConcurrentHashMap.newKeySet();
-      AtomicBoolean stop = new AtomicBoolean();
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      ExecutorService load = Executors.newFixedThreadPool(8);
-      for (int i = 0; i < 8; i++) {
-        load.submit(
-            () -> {
-              while (!stop.get()) {
-                try {
-                  HttpResponse<String> r =
-                      http.send(
-                          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/clients/c-0001"))
-                              .header("Authorization", "Bearer " + token)
-                              .timeout(Duration.ofSeconds(5))
-                              .build(),
-                          HttpResponse.BodyHandlers.ofString());
-                  if (r.statusCode() == 200) {
-                    acknowledged.add(r.headers().firstValue("X-Airlock-Request-Id").orElseThrow());
-                  }
-                } catch (Exception killed) {
-                  // the gateway is being killed: connections fail from here on
-                }
-              }
-              return null;
-            });
-      }
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (acknowledged.size() < 300 && System.nanoTime() < deadline) {
-        Poll.step();
-      }
+      GrantLoad load = GrantLoad.start(http, "http://127.0.0.1:" + port + "/clients/c-0001", token, 8,
+          Duration.ofSeconds(5), new GrantLoad.Outcome() {
+            @Override
+            public boolean answered(HttpResponse<String> r) {
+              return r.statusCode() == 200;
+            }
+
+            @Override
+            public void failed(Exception killed) {
+              // the gateway is being killed: connections fail from here on
+            }
+          });
+      Set<String> acknowledged = load.acknowledged();
+      load.awaitAcknowledged(300, Duration.ofSeconds(60), "load reached the gateway before the kill");
       child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      stop.set(true);
-      load.shutdown();
-      assertThat(load.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      load.close();
       assertThat(acknowledged.size()).as("load reached the gateway before the kill").isGreaterThanOrEqualTo(300);
 
       // restart: start-up repairs a torn last line and continues the chain
