@@ -2,43 +2,24 @@ package io.airlock.gateway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.RawHttp;
 import io.airlock.policy.grant.Action;
 import io.airlock.policy.mask.FieldClass;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** End to end through a real gateway node to a real recording backend. */
-class DataPlaneTest {
+class DataPlaneTest extends OneGateway {
   static final String RECORD =
       "{\"id\":\"c-0001\",\"name\":\"Ada Lovelace\",\"email\":\"ada@example.com\",\"ssn\":\"123-45-6789\","
           + "\"iban\":\"GB82WEST12345698765432\",\"twoFactorSecret\":\"JBSWY3DPEHPK3PXP\",\"notes\":\"card 4111111111111111\","
           + "\"status\":\"active\"}";
 
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
   @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
+  void serveTheRecord() {
     gw.backend.json(RECORD);
   }
 

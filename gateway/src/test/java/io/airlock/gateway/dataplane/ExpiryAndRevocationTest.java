@@ -8,47 +8,28 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.SigningKeys;
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.policy.grant.Action;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Grants that are no longer (or never were) good, and what the node publishes about itself:
  * metrics tagged with the same codes the agent sees, the public keys, health.
  */
-class ExpiryAndRevocationTest {
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
+class ExpiryAndRevocationTest extends OneGateway {
   @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
+  void serveTheRecord() {
     gw.backend.json(DataPlaneTest.RECORD);
   }
 

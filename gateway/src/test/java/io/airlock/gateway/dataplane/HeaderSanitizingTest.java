@@ -2,43 +2,22 @@ package io.airlock.gateway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.RecordingBackend.Seen;
 import io.airlock.gateway.testing.Wire;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DESIGN.md "Data plane" step 9 (and the response side of 10/11), byte for byte over a socket:
  * what the agent sends that the backend must never see, and what the backend sends that the
  * agent must never see.
  */
-class HeaderSanitizingTest {
+class HeaderSanitizingTest extends OneGateway {
   static final String RECORD = DataPlaneTest.RECORD;
 
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-  static String grant;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-    grant = gw.grant("c-0001");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
   @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
+  void serveTheRecord() {
     gw.backend.json(RECORD);
   }
 

@@ -2,45 +2,32 @@ package io.airlock.gateway.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.RawHttp;
 import io.airlock.gateway.testing.RecordingBackend.Seen;
 import io.airlock.gateway.testing.Wire;
 import io.airlock.policy.grant.Action;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One real gateway and recording backend per smuggling test class, with a read grant and a
  * read/write grant for {@code c-0001}, and the checks every smuggling test makes: what came back
  * on the raw socket, and that the backend saw nothing the gateway did not check.
  */
-abstract class SmugglingFixture {
-  @TempDir static Path dir;
-  static GatewayHarness gw;
+abstract class SmugglingFixture extends OneGateway {
   static String read;
   static String write;
 
   @BeforeAll
-  static void startGateway() throws Exception {
-    gw = GatewayHarness.start(dir);
-    read = gw.grant("c-0001");
+  static void grants() {
+    read = grant;
     write = gw.grant(Set.of(Action.READ, Action.WRITE), Set.of(), "c-0001");
   }
 
-  @AfterAll
-  static void stopGateway() throws Exception {
-    gw.close();
-  }
-
   @BeforeEach
-  void resetBackend() {
-    gw.backend.seen().clear();
+  void serveTheRecord() {
     gw.backend.json(DataPlaneTest.RECORD);
   }
 

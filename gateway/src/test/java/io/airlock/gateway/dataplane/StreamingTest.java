@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.Wire;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,41 +16,17 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Large bodies stream through the masker with the backend's pace set by the agent's: a
  * fast reader gets every element masked, a slow reader holds the backend back instead of
  * making the gateway buffer the body.
  */
-class StreamingTest {
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-  static String grant;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-    grant = gw.grant("c-0001");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
-  }
+class StreamingTest extends OneGateway {
 
   /**
    * A backend body written as the transport allows: it writes until {@code writeQueueFull()}, then

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.airlock.gateway.AirlockNode;
 import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
-import io.airlock.gateway.testing.GatewayHarness;
 import io.airlock.gateway.testing.TestConfigs;
 import io.airlock.gateway.testing.Wire;
 import io.airlock.policy.grant.Action;
@@ -24,9 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,28 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * else is a clean 502 while headers are still ours to send, and a cut connection after that:
  * the agent never receives raw client data, nor a partial body that looks complete.
  */
-class UnmaskableResponseTest {
+class UnmaskableResponseTest extends OneGateway {
   static final String RECORD = DataPlaneTest.RECORD;
-
-  @TempDir static Path dir;
-  static GatewayHarness gw;
-  static String grant;
-
-  @BeforeAll
-  static void start() throws Exception {
-    gw = GatewayHarness.start(dir);
-    grant = gw.grant("c-0001");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gw.close();
-  }
-
-  @BeforeEach
-  void reset() {
-    gw.backend.seen().clear();
-  }
 
   static String get(String path, String token) {
     return "GET " + path + " HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + token + "\r\n\r\n";
