@@ -123,7 +123,7 @@ public final class OidcSignIn implements AutoCloseable {
    * office behind one NAT address a few dozen. One address can so hold at most ten times this
    * many sign-ins in progress (10-minute ttl), far below the in-memory store's bound.
    */
-  static final int LOGINS_PER_ADDRESS_PER_MINUTE = 30;
+  public static final int LOGINS_PER_ADDRESS_PER_MINUTE = 30;
   /** Refused sign-ins recorded per address per minute; the rest are counted, not written. */
   static final int REFUSALS_AUDITED_PER_ADDRESS_PER_MINUTE = 60;
   /** Counters are tiny, but addresses are attacker-chosen (IPv6): bound them. */
@@ -339,7 +339,8 @@ public final class OidcSignIn implements AutoCloseable {
 
   private void login(RoutingContext ctx) {
     String address = addressOf(ctx);
-    int started = loginsByAddress.get(ClientAddresses.limitKey(address), a -> new AtomicInteger()).incrementAndGet();
+    AtomicInteger startedHere = loginsByAddress.get(ClientAddresses.limitKey(address), a -> new AtomicInteger());
+    int started = startedHere.incrementAndGet();
     if (started > LOGINS_PER_ADDRESS_PER_MINUTE) {
       if (started == LOGINS_PER_ADDRESS_PER_MINUTE + 1) {
         log.warn("identity: {} started more than {} SSO logins this minute; further ones are refused for the rest"
@@ -350,6 +351,7 @@ public final class OidcSignIn implements AutoCloseable {
     }
     provider().onComplete(ar -> {
       if (ar.failed()) {
+        startedHere.decrementAndGet();
         finish(ctx, new Failed(null, "idp_unreachable",
             "Sign-in with SSO is not available right now: " + ar.cause().getMessage()));
         return;
@@ -361,7 +363,13 @@ public final class OidcSignIn implements AutoCloseable {
       String verifier = random();
       String nonce = random();
       stored(Kind.PENDING_SIGN_IN, state, new Attempt(verifier, nonce, digest(binding)).encode(), ATTEMPT_TTL)
-          .onFailure(e -> notStored(ctx, e))
+          .onFailure(e -> {
+            // the limit bounds what an address can make us store; a login that stored nothing
+            // must not use it up, or staff pressing "Sign in" through an outage stay locked out
+            // for a minute after it ends
+            startedHere.decrementAndGet();
+            notStored(ctx, e);
+          })
           .onSuccess(v -> {
             String url =
                 ar.result()

@@ -137,6 +137,6 @@ final class AuditFixtures {
   }
 
   static void poll(String what, BooleanSupplier condition) {
-    Poll.until(what, Duration.ofSeconds(10), condition);
+    Poll.until(what, Duration.ofSeconds(10), condition::getAsBoolean);
   }
 }

@@ -1,7 +1,6 @@
 package io.airlock.gateway.testing;
 
 import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
 /**
  * Waiting on something no event tells us about (another process, a file, a reconnect): check,
@@ -12,14 +11,30 @@ public final class Poll {
 
   private Poll() {}
 
+  /** A check that may do I/O (an HTTP request, a file read); what it throws fails the wait. */
+  @FunctionalInterface
+  public interface Condition {
+    boolean holds() throws Exception;
+  }
+
   /** Returns once {@code condition} holds; an AssertionError naming {@code what} at the deadline. */
-  public static void until(String what, Duration timeout, BooleanSupplier condition) {
+  public static void until(String what, Duration timeout, Condition condition) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
+    while (!holds(condition)) {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
       }
       step();
+    }
+  }
+
+  private static boolean holds(Condition condition) {
+    try {
+      return condition.holds();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
