@@ -2,6 +2,8 @@ package io.airlock.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.SecretSource;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -24,6 +26,14 @@ final class SecretBinder {
   static final Pattern CONVENTIONAL_NAME = Pattern.compile("[A-Z][A-Z0-9]*_[A-Z0-9_]*");
 
   /**
+   * How a file path is spelled, for the same reason: a PEM block, a JWK, base64 (with + or =) or
+   * a long token without a / or . is far likelier to be the secret itself than a file name. Only
+   * consulted when no such file exists, so an oddly named file that is there always binds.
+   */
+  static final Pattern PATH_LIKE =
+      Pattern.compile("[A-Za-z0-9._/~@:-]*[/.][A-Za-z0-9._/~@:-]*|[A-Za-z0-9._~@:-]{1,23}");
+
+  /**
    * @param env the process environment (tests pass their own)
    * @return the source, or null when neither key is present or a problem was reported
    */
@@ -36,6 +46,14 @@ final class SecretBinder {
     }
     if (file) {
       String text = s.string(fileKey, null);
+      if (text != null && !PATH_LIKE.matcher(text).matches() && noFileAt(dir, text)) {
+        // not resolved: an InvalidPathException's reason would quote it, and so would every
+        // later "cannot read" at start-up and check-config's listing
+        s.report(s.key(fileKey), "names no file that exists; the value is not shown because it does not look"
+            + " like a file path (letters, digits and . _ - / ~ @ :, with a / or . or under 24 characters) and may be"
+            + " a secret pasted by mistake: the secret goes in the file, this key names the file");
+        return null;
+      }
       Path p = text == null ? null : ConfigLoader.resolvePath(dir, s, s.key(fileKey), text, false);
       return p == null ? null : new SecretSource.FromFile(p);
     }
@@ -79,6 +97,14 @@ final class SecretBinder {
       return null;
     }
     return name;
+  }
+
+  private static boolean noFileAt(Path dir, String text) {
+    try {
+      return Files.notExists(dir.resolve(text));
+    } catch (InvalidPathException e) {
+      return true;
+    }
   }
 
   /** Both spellings, for "required" hints. */
