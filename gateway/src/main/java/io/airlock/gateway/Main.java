@@ -129,23 +129,11 @@ public final class Main {
           err.println("airlock serve: unexpected arguments " + rest);
           return 2;
         }
-        AirlockNode node;
-        try {
-          node = AirlockNode.start(config, Clock.systemUTC());
-        } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException
-            | io.airlock.gateway.attribution.AttributionKeyException e) {
-          // unreadable or exposed key and certificate files: say which, without a stack trace
-          err.println("airlock serve: " + e.getMessage());
-          return 78;
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (e.getCause() instanceof io.airlock.gateway.store.redis.RedisUnavailableException r) {
-            // unreachable, wrong password, a certificate that does not verify: the message says which
-            err.println("airlock serve: " + r.getMessage());
-            return 1;
-          }
-          throw e;
+        Started started = startNode("serve", config, err);
+        if (started.node() == null) {
+          return started.exitCode();
         }
-        awaitShutdown(node, null);
+        awaitShutdown(started.node(), null);
         return 0;
       default:
         return demo(config, rest, out, err);
@@ -160,7 +148,12 @@ public final class Main {
     URI backend = config.routes().stream().map(Route::backend).findFirst().orElseThrow();
     Vertx backendVertx = Vertx.vertx();
     AirlockNode.await(DemoBackend.start(backendVertx, backend.getHost(), backend.getPort(), 42L));
-    AirlockNode node = AirlockNode.start(config, Clock.systemUTC());
+    Started started = startNode("demo", config, err);
+    if (started.node() == null) {
+      backendVertx.close();
+      return started.exitCode();
+    }
+    AirlockNode node = started.node();
     GrantSigner signer = new GrantSigner(node.keys(), config.grants().issuer(), Clock.systemUTC());
     IssuedGrant grant =
         signer.sign(
@@ -196,6 +189,39 @@ public final class Main {
     out.println("request as alice, approve as maria, read with the grant, kill everything as sam.");
     awaitShutdown(node, backendVertx);
     return 0;
+  }
+
+  /** A running node, or none and the exit code that says why. */
+  private record Started(AirlockNode node, int exitCode) {}
+
+  /**
+   * Starts the node, or says in one line why it cannot (no stack trace: the message names the
+   * file, key or address) and which exit code that is: 78 for configuration the node cannot use
+   * (key and certificate files unreadable, exposed or unwritable), 1 for what is outside it (Redis
+   * unreachable, a port in use).
+   */
+  private static Started startNode(String cmd, AirlockConfig config, PrintStream err) throws Exception {
+    try {
+      return new Started(AirlockNode.start(config, Clock.systemUTC()), 0);
+    } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException
+        | io.airlock.gateway.attribution.AttributionKeyException e) {
+      err.println("airlock " + cmd + ": " + e.getMessage());
+      return new Started(null, 78);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof io.airlock.gateway.store.redis.RedisUnavailableException r) {
+        // unreachable, wrong password, a certificate that does not verify: the message says which
+        err.println("airlock " + cmd + ": " + r.getMessage());
+        return new Started(null, 1);
+      }
+      if (e.getCause() instanceof java.net.BindException b) {
+        err.println("airlock " + cmd + ": cannot listen (" + b.getMessage() + ") on dataPlane "
+            + config.dataPlane().host() + ":" + config.dataPlane().port() + " or controlPlane "
+            + config.controlPlane().host() + ":" + config.controlPlane().port()
+            + " of airlock.yaml: another process holds the port, or the address is not this machine's");
+        return new Started(null, 1);
+      }
+      throw e;
+    }
   }
 
   /**
