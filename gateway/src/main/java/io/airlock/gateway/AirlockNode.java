@@ -202,7 +202,7 @@ public final class AirlockNode implements AutoCloseable {
         }
       }
 
-      Events events = new Events(vertx, stores.events(), AirlockNode::mayReceive, staff -> staff.has(Role.AGENT)
+      Events events = new Events(vertx, stores.events(), AirlockNode::asSeenBy, staff -> staff.has(Role.AGENT)
           ? new StoreEvent("agent_state", Map.of("agent", staff.id(),
               "suspended", String.valueOf(revocations.current().suspendedAgents().contains(staff.id()))))
           : null);
@@ -300,24 +300,41 @@ public final class AirlockNode implements AutoCloseable {
   }
 
   /** Who sees which live event: agents their own, managers their teams', security everything. */
-  static boolean mayReceive(Staff staff, StoreEvent e) {
+  /**
+   * What one staff member's event stream carries of {@code e}: all of it for security; null when
+   * it is none of their business. Kill-all, lockdown and suspension events reach the people they
+   * affect, but without who did it or why: a reason like "alice tripped honey c-0137" pushed to
+   * Alice's stream would tell the suspect what {@code Alarms} keeps from her.
+   */
+  static StoreEvent asSeenBy(Staff staff, StoreEvent e) {
     if (staff.has(Role.SECURITY)) {
-      return true;
+      return e;
     }
     // everyone holding a grant must learn at once that it died (the UI clears its viewer)
     if (e.type().equals("kill_all") || e.type().startsWith("lockdown")) {
-      return true;
+      return withoutWhoAndWhy(e);
     }
     Map<String, String> a = e.attributes();
+    if (e.type().equals("agent_suspended") || e.type().equals("agent_resumed")) {
+      return staff.id().equals(a.get("agent")) ? withoutWhoAndWhy(e) : null;
+    }
     String requester = a.get("requester") != null ? a.get("requester") : a.get("agent");
     if (staff.id().equals(requester)) {
-      return true;
+      return e;
     }
     if (staff.has(Role.MANAGER) && a.get("teams") != null) {
-      return staff.sharesTeamWith(Set.of(a.get("teams").split(",")));
+      return staff.sharesTeamWith(Set.of(a.get("teams").split(","))) ? e : null;
     }
-    return false;
+    return null;
   }
+
+  private static StoreEvent withoutWhoAndWhy(StoreEvent e) {
+    Map<String, String> kept = new HashMap<>(e.attributes());
+    kept.remove("actor");
+    kept.remove("reason");
+    return new StoreEvent(e.type(), Map.copyOf(kept));
+  }
+
 
   private static Map<String, Object> configSummary(AirlockConfig c) {
     Map<String, Object> m = new HashMap<>();

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiPredicate;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -22,7 +22,7 @@ public final class Events implements AutoCloseable {
   private record Stream(Staff staff, HttpServerResponse response, Context context) {}
 
   private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
-  private final BiPredicate<Staff, StoreEvent> visible;
+  private final BiFunction<Staff, StoreEvent, StoreEvent> asSeenBy;
   private final Function<Staff, StoreEvent> greeting;
   private final AutoCloseable subscription;
   private final long heartbeatTimer;
@@ -30,14 +30,16 @@ public final class Events implements AutoCloseable {
   private volatile long lastEpoch;
 
   /**
+   * @param asSeenBy the event as a caller may see it (attributes they may not read removed), or
+   *     null when they may not see it at all
    * @param greeting the first event of every new stream: the caller's state now (e.g. whether an
    *     agent is suspended). Events are not replayed, so a stream that was down (streams of
    *     suspended agents are cut) would otherwise never learn what changed meanwhile
    */
   public Events(
-      Vertx vertx, EventBus bus, BiPredicate<Staff, StoreEvent> visible, Function<Staff, StoreEvent> greeting) {
+      Vertx vertx, EventBus bus, BiFunction<Staff, StoreEvent, StoreEvent> asSeenBy, Function<Staff, StoreEvent> greeting) {
     this.vertx = vertx;
-    this.visible = visible;
+    this.asSeenBy = asSeenBy;
     this.greeting = greeting;
     this.subscription = bus.subscribe(this::fanOut);
     // proxies and browsers drop idle streams; a comment line every 15 s keeps them open
@@ -96,9 +98,11 @@ public final class Events implements AutoCloseable {
   }
 
   private void fanOut(StoreEvent e) {
-    String frame = frame(e);
+    String whole = frame(e);
     for (Stream s : streams) {
-      if (visible.test(s.staff, e)) {
+      StoreEvent seen = asSeenBy.apply(s.staff, e);
+      if (seen != null) {
+        String frame = seen == e ? whole : frame(seen);
         s.context.runOnContext(v -> write(s, frame));
       }
     }

@@ -105,4 +105,39 @@ class EventsTest {
     assertThat(next(omar, "event: request")).isNull();
     assertThat(next(bob, "event: request")).isNull();
   }
+
+  @Test
+  void kills_and_suspensions_reach_those_affected_without_who_did_it_or_why() throws Exception {
+    int cp = gw.node.controlPlanePort();
+    ControlPlaneClient sam = ControlPlaneClient.login(cp, "sam");
+    BlockingQueue<String> security = stream(sam);
+    BlockingQueue<String> bob = stream(ControlPlaneClient.login(cp, "bob"));
+    BlockingQueue<String> maria = stream(ControlPlaneClient.login(cp, "maria"));
+    String why = "bob tripped honey record c-0137";
+
+    assertThat(sam.post("/api/agents/bob/suspend", new JsonObject().put("reason", why)).status()).isEqualTo(200);
+    try {
+      assertThat(next(security, "event: agent_suspended")).isNotNull();
+      assertThat(next(security, "data:")).contains(why).contains("sam");
+      // the suspension cuts bob's stream (his page learns from agent_state when it reconnects);
+      // whatever reached it before the cut must not say why
+      assertThat(next(bob, "data:")).satisfiesAnyOf(
+          line -> assertThat(line).isNull(), line -> assertThat(line).doesNotContain("honey").doesNotContain("sam"));
+      assertThat(next(maria, "event: agent_suspended")).as("another team's business").isNull();
+    } finally {
+      assertThat(sam.post("/api/agents/bob/resume", new JsonObject().put("reason", "cleared")).status()).isEqualTo(200);
+    }
+    bob = stream(ControlPlaneClient.login(cp, "bob"));
+    assertThat(next(bob, "data:")).as("greeting").contains("agent_state").doesNotContain("cleared");
+
+    assertThat(sam.post("/api/kill-all", new JsonObject().put("reason", why)).status()).isEqualTo(200);
+    assertThat(next(security, "event: kill_all")).isNotNull();
+    assertThat(next(security, "data:")).contains(why);
+    assertThat(next(maria, "event: kill_all")).as("a manager learns every grant died").isNotNull();
+    assertThat(next(maria, "data:")).contains("epoch").doesNotContain("honey").doesNotContain("sam");
+    // an agent's stream is cut by the kill (the page reconnects and refreshes); what reached it first
+    // must not say why either
+    assertThat(next(bob, "data:")).satisfiesAnyOf(
+        line -> assertThat(line).isNull(), line -> assertThat(line).doesNotContain("honey").doesNotContain("sam"));
+  }
 }
