@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * {@code maxBatch} records at a time, numbers and chains them in queue order, writes them with
  * one positional write, calls {@link FileChannel#force(boolean)} once, and only then completes
  * the batch's futures. In {@code sync} durability a future therefore completes when its record
- * is on disk; in {@code async} it completes at once with {@link AuditReceipt#QUEUED}.
+ * is on disk; in {@code async} it completes at once with {@link AuditReceipt#QUEUED}, and the
+ * writer commits at most once per {@link #ASYNC_COMMIT_WINDOW}.
  *
  * <p><b>Faults.</b> When a write, fsync or open fails (directory missing or not writable, disk
  * full, I/O error), the batch fails with {@link AuditUnavailable}, whatever part of it reached
@@ -56,6 +58,15 @@ public final class AuditLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
 
   static final Duration DEFAULT_RETRY = Duration.ofMillis(250);
+
+  /**
+   * In {@code async} durability, the longest a queued record waits for the writer. Nobody waits
+   * on the disk there, so the writer gathers this long per write and fsync instead of waking for
+   * every record: on a busy node that woke it for one or two records at a time, and the fsyncs
+   * were over half of the data plane's CPU (strace and /proc/PID/stat, docs/benchmarks.md). Also
+   * bounds what a crash can lose beyond what was queued, which async already accepts.
+   */
+  static final Duration ASYNC_COMMIT_WINDOW = Duration.ofMillis(5);
 
   /** Test seams on the writer thread, between the write, the fsync and the completions. */
   interface WriterHooks {
@@ -98,6 +109,8 @@ public final class AuditLog implements AutoCloseable {
   private final Clock clock;
   private final AuditMirror mirror;
   private final WriterHooks hooks;
+  // writer thread only
+  private long lastCommitNanos = System.nanoTime() - ASYNC_COMMIT_WINDOW.toNanos();
   private final long retryNanos;
   private final ArrayBlockingQueue<Pending> queue;
   private final Thread thread;
@@ -271,6 +284,12 @@ public final class AuditLog implements AutoCloseable {
           first = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
         }
         if (first != null) {
+          if (!sync && first != CLOSE) {
+            long wait = lastCommitNanos + ASYNC_COMMIT_WINDOW.toNanos() - System.nanoTime();
+            if (wait > 0 && queue.size() < maxBatch - 1) {
+              LockSupport.parkNanos(wait);
+            }
+          }
           batch.add(first);
           queue.drainTo(batch, maxBatch - 1);
         }
@@ -375,6 +394,7 @@ public final class AuditLog implements AutoCloseable {
         writeFully(ByteBuffer.wrap(buf.array(), 0, buf.size()), goodSize);
         hooks.afterWrite(n);
         channel.force(false);
+        lastCommitNanos = System.nanoTime();
         hooks.afterForce(n);
         goodSize += buf.size();
         nextSeq = seq;
