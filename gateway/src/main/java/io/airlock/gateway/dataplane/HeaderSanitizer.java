@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Step 9's header rules, in both directions. Built as an allow-by-removal copy into a fresh
- * map so nothing the agent sent survives by accident into what the backend trusts.
+ * Step 9's header rules, in both directions. Requests: a copy into a fresh map minus what step
+ * 9 strips (and headers that override the method or path the checks saw), so nothing the agent
+ * sent survives by accident into what the backend trusts. Responses: an allow-list.
  */
 final class HeaderSanitizer {
   /** RFC 9110 §7.6.1 hop-by-hop headers plus the legacy and HTTP/2 ones proxies also see. */
@@ -39,7 +40,42 @@ final class HeaderSanitizer {
           "x-forwarded-for",
           "x-forwarded-host",
           "x-forwarded-proto",
-          "x-real-ip");
+          "x-real-ip",
+          // headers some frameworks let override the method or the path the scope check saw
+          // (a GET checked against read, run as a DELETE; /clients/c-1 checked, /clients/c-2 served)
+          "x-http-method-override",
+          "x-http-method",
+          "x-method-override",
+          "x-original-method",
+          "x-original-url",
+          "x-original-uri",
+          "x-rewrite-url",
+          "x-forwarded-prefix",
+          "x-forwarded-path",
+          "x-forwarded-uri",
+          "x-forwarded-port",
+          "x-forwarded-server",
+          "x-forwarded-scheme",
+          "x-original-host",
+          "x-host");
+
+  /**
+   * The only backend response headers an agent sees: what a client needs to read the body. A
+   * backend's other headers (a session cookie, a redirect to an internal host, a custom header
+   * carrying a client's name or email) would go around masking.
+   */
+  private static final Set<String> RESPONSE_ALLOWED =
+      Set.of(
+          "content-type",
+          "content-length",
+          "content-language",
+          "content-disposition",
+          "date",
+          "last-modified",
+          "etag",
+          "expires",
+          "vary",
+          "retry-after");
 
   private HeaderSanitizer() {}
 
@@ -66,19 +102,18 @@ final class HeaderSanitizer {
   }
 
   /**
-   * Backend response headers for the agent. {@code Content-Length} is dropped when the body is
-   * re-encoded by masking; a backend cannot forge our {@code X-Airlock-*} headers.
+   * Backend response headers for the agent: only {@link #RESPONSE_ALLOWED} ones, minus any the
+   * backend names in {@code Connection}; {@code Content-Length} and {@code ETag} are dropped when
+   * masking re-encodes the body. So a backend can forge none of our {@code X-Airlock-*} headers,
+   * nor set CORS (the gateway's decision).
    */
   static void copyResponse(MultiMap fromBackend, MultiMap to, boolean bodyRewritten) {
     Set<String> named = connectionNamed(fromBackend);
     for (Map.Entry<String, String> e : fromBackend) {
       String name = e.getKey().toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(name)
+      if (!RESPONSE_ALLOWED.contains(name)
           || named.contains(name)
-          || name.startsWith("x-airlock-")
-          // CORS is the gateway's decision, never the backend's
-          || name.startsWith("access-control-")
-          || (bodyRewritten && (name.equals("content-length") || name.equals("etag") || name.equals("content-md5")))) {
+          || (bodyRewritten && (name.equals("content-length") || name.equals("etag")))) {
         continue;
       }
       to.add(e.getKey(), e.getValue());
