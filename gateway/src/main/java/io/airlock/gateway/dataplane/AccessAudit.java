@@ -35,7 +35,7 @@ final class AccessAudit implements Stage {
   // every request writes an access and a completion record: shapes, not maps, on the event loop
   private static final String[] BASE = {"requestId", "agent", "client", "method", "path"};
   private static final AuditShape ACCESS =
-      shape("ticket", "grant", "approvers", "grantRequest", "route", "masking", "unmasked");
+      shape("ticket", "grant", "approvers", "grantRequest", "route", "masking", "unmasked", "query");
   private static final AuditShape COMPLETION = shape("grant", "status", "bytes", "cut", "durationMs");
   private static final AuditShape DENIED = shape("remote", "error", "status", "message");
   private static final AuditShape DENIED_LAST = shape("remote", "error", "status", "message", "note");
@@ -54,6 +54,8 @@ final class AccessAudit implements Stage {
     g.unmask().forEach(c -> unmask.add(c.code()));
     unmask.sort(null);
     f.put("unmasked", unmask);
+    // forwarded as sent, and it can choose what the backend returns (?fields=ssn, ?format=json)
+    f.put("query", ex.path().rawQuery());
     return log.append(AuditTypes.ACCESS, f)
         .recover(err -> Future.failedFuture(new Denied(Reason.AUDIT_UNAVAILABLE, "audit log unavailable: " + err.getMessage())))
         .map(receipt -> ex);

@@ -39,7 +39,7 @@ class AccessAuditTest {
       backend.json("{\"id\":\"c-0001\",\"email\":\"ada@example.com\"}");
       AirlockConfig cfg = TestConfigs.config(dir, backend.uri());
       try (AirlockNode node = AirlockNode.start(cfg, Clock.systemUTC())) {
-        HttpResponse<String> r = get(node, "/clients/c-0001", token(node, "c-0001"));
+        HttpResponse<String> r = get(node, "/clients/c-0001?fields=ssn,email&format=json", token(node, "c-0001"));
         assertThat(r.statusCode()).isEqualTo(200);
         String requestId = r.headers().firstValue("X-Airlock-Request-Id").orElseThrow();
 
@@ -54,6 +54,9 @@ class AccessAuditTest {
                   assertThat(rec.getString("client")).isEqualTo("c-0001");
                   assertThat(rec.getString("ticket")).isEqualTo("SUP-1");
                   assertThat(rec.getString("route")).isEqualTo("client");
+                  assertThat(rec.getString("path")).isEqualTo("/clients/c-0001");
+                  // the backend got the query too: the record must say what was asked for
+                  assertThat(rec.getString("query")).isEqualTo("fields=ssn,email&format=json");
                 });
 
         HttpResponse<String> denied = get(node, "/clients/c-0002", token(node, "c-0001"));
