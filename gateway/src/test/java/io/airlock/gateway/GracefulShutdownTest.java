@@ -61,7 +61,8 @@ class GracefulShutdownTest {
     try (RecordingBackend backend = RecordingBackend.start()) {
       backend.respond(
           r -> {
-            r.response().setChunked(true).putHeader("Content-Type", "application/json").write(FIRST);
+            // text, not JSON: the route is passthrough without a masking profile
+            r.response().setChunked(true).putHeader("Content-Type", "text/plain").write(FIRST);
             backend.vertx().setTimer(300, t -> r.response().end(SECOND));
           });
       int dpPort = freePort();

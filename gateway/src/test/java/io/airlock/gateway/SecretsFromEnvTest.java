@@ -59,7 +59,8 @@ class SecretsFromEnvTest {
     try (RedisSupport.PrivateRedis redis = RedisSupport.startPrivateTls(pki.serverCert(), pki.serverKey(), pki.caCert(), false);
         RecordingBackend backend = RecordingBackend.start()) {
       RedisSupport.command("127.0.0.1", redis.port(), "CONFIG", "SET", "requirepass", redisPassword);
-      backend.json("{\"id\":\"c-0001\",\"name\":\"Ada\"}");
+      // the route is passthrough without a profile: JSON would be refused, plain text passes
+      backend.respond(r -> r.response().putHeader("Content-Type", "text/plain").end("c-0001 Ada"));
       Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
           "node: { id: env-node }",
           "dataPlane: { port: 0 }",

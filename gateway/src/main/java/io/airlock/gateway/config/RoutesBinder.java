@@ -2,6 +2,7 @@ package io.airlock.gateway.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.policy.config.Route;
+import io.airlock.policy.route.RouteTable;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,6 +49,8 @@ final class RoutesBinder {
     }
     Map<String, String> idAt = new LinkedHashMap<>();
     Map<String, String> pathAt = new LinkedHashMap<>();
+    // where each bound route stands in the file, for problems found across routes
+    List<Integer> boundAt = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       int before = problems.count();
       Section r =
@@ -120,7 +123,19 @@ final class RoutesBinder {
         routes.add(
             new Route(
                 id, path, subpaths, backend, methods, Optional.ofNullable(masking), passthrough, tls));
+        boundAt.add(i);
       }
+    }
+    for (RouteTable.Shadowed s : RouteTable.unreachable(routes)) {
+      Route by = routes.get(s.by());
+      String methodsNote =
+          by.methods().containsAll(routes.get(s.index()).methods())
+              ? ""
+              : " (routes match by path alone: a method " + by.id() + " does not allow gets 405 from it, not this route)";
+      root.report(
+          root.item("routes", boundAt.get(s.index())),
+          "never matches: " + root.item("routes", boundAt.get(s.by())) + " (" + by.id()
+              + ") matches every path it does; list more specific paths first" + methodsNote);
     }
     return new Result(routes, refs);
   }

@@ -18,13 +18,13 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.ReadStream;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 
 /**
  * Steps 9 to 11: sends the checked request to the route's backend with sanitised headers and
- * streams the response back, masked when the route has a profile. Headers go out only with
+ * streams the response back: JSON masked with the route's profile, other types only on a
+ * passthrough route, anything compressed or untyped refused. Headers go out only with
  * the first masked bytes, so a body that is unmaskable from its first chunk still gets a clean
  * 502; one that fails later gets a reset connection, never a body that looks complete.
  */
@@ -192,11 +192,16 @@ final class Forwarder {
     boolean noBody =
         ex.request().method() == HttpMethod.HEAD || status == 204 || status == 304 || (status >= 100 && status < 200);
     MaskingProfile profile = route.maskingProfile().map(profiles::get).orElse(null);
-    boolean mask = profile != null && !noBody && maskable(cresp);
-    if (profile != null && !noBody && !mask && !route.passthrough()) {
-      cresp.request().reset();
-      return Future.failedFuture(
-          new Denied(Reason.UNMASKABLE_RESPONSE, "backend sent " + describe(cresp) + ", which cannot be masked"));
+    boolean mask = false;
+    if (!noBody) {
+      BodyKind kind =
+          BodyKind.of(cresp.headers().getAll(HttpHeaders.CONTENT_TYPE), cresp.headers().getAll(HttpHeaders.CONTENT_ENCODING));
+      String refusal = refusal(kind, route, profile, cresp);
+      if (refusal != null) {
+        cresp.request().reset();
+        return Future.failedFuture(new Denied(Reason.UNMASKABLE_RESPONSE, refusal));
+      }
+      mask = kind == BodyKind.MASKABLE_JSON;
     }
     resp.setStatusCode(status);
     HeaderSanitizer.copyResponse(cresp.headers(), resp.headers(), mask || profile != null);
@@ -244,39 +249,33 @@ final class Forwarder {
     return done.future();
   }
 
-  private static boolean maskable(HttpClientResponse cresp) {
-    String enc = cresp.getHeader(HttpHeaders.CONTENT_ENCODING);
-    if (enc != null && !enc.trim().equalsIgnoreCase("identity")) {
-      return false;
-    }
-    String ct = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (ct == null) {
-      return false;
-    }
-    String[] parts = ct.toLowerCase(Locale.ROOT).split(";");
-    String type = parts[0].trim();
-    boolean json = type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
-    if (!json) {
-      return false;
-    }
-    for (int i = 1; i < parts.length; i++) {
-      String p = parts[i].trim();
-      if (p.startsWith("charset=")) {
-        String cs = p.substring("charset=".length()).replace("\"", "");
-        if (!cs.equals("utf-8") && !cs.equals("utf8")) {
-          return false;
+  /**
+   * Why the body may not reach the agent, or null when it may (masked if it is JSON). Passthrough
+   * only ever releases a body explicitly typed as something other than JSON: a backend that
+   * answers JSON when asked ({@code ?format=json}, {@code Accept}) must not get it out in clear.
+   */
+  private static String refusal(BodyKind kind, Route route, MaskingProfile profile, HttpClientResponse cresp) {
+    String types = String.join(", ", cresp.headers().getAll(HttpHeaders.CONTENT_TYPE));
+    String onRoute = route.passthrough() ? " on passthrough route " + route.id() : " on route " + route.id();
+    switch (kind) {
+      case ENCODED:
+        return "backend sent a compressed body (Content-Encoding: "
+            + String.join(", ", cresp.headers().getAll(HttpHeaders.CONTENT_ENCODING))
+            + "), which the gateway cannot inspect";
+      case MASKABLE_JSON:
+      case UNMASKABLE_JSON:
+        if (profile == null) {
+          return "backend sent " + types + onRoute + ", which has no masking profile";
         }
-      }
+        return kind == BodyKind.MASKABLE_JSON ? null : "backend sent Content-Type " + types + ", which cannot be masked";
+      case UNTYPED:
+        String what = types.isBlank() ? "a body without Content-Type" : "more than one Content-Type (" + types + ")";
+        return route.passthrough()
+            ? "backend sent " + what + onRoute + ", which may be JSON"
+            : "backend sent " + what + ", which cannot be masked";
+      case OTHER:
+      default:
+        return route.passthrough() ? null : "backend sent Content-Type " + types + ", which cannot be masked";
     }
-    return true;
-  }
-
-  private static String describe(HttpClientResponse cresp) {
-    String enc = cresp.getHeader(HttpHeaders.CONTENT_ENCODING);
-    String ct = cresp.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (enc != null && !enc.trim().equalsIgnoreCase("identity")) {
-      return "a compressed body (Content-Encoding: " + enc + ")";
-    }
-    return ct == null ? "a body without Content-Type" : "Content-Type " + ct;
   }
 }

@@ -215,6 +215,26 @@ class BadConfigTest {
             "routes[1].id",
             "duplicate route id 'r1' (also routes[0].id)"),
         new Case(
+            "route shadowed by an earlier subpaths route",
+            "routes.yaml",
+            ROUTES
+                + "    subpaths: true\n"
+                + "  - id: statements\n    path: /clients/{client}/statements\n    backend: http://127.0.0.1:9090\n"
+                + "    passthrough: true\n",
+            "routes.yaml",
+            "routes[1]",
+            "never matches: routes[0] (r1) matches every path it does; list more specific paths first"),
+        new Case(
+            "route shadowed whatever its methods",
+            "routes.yaml",
+            ROUTES
+                + "    subpaths: true\n"
+                + "  - id: notes\n    path: /clients/{client}/notes\n    backend: http://127.0.0.1:9090\n"
+                + "    methods: [POST]\n    masking: p1\n",
+            "routes.yaml",
+            "routes[1]",
+            "routes match by path alone"),
+        new Case(
             "subpaths of the wrong type",
             "routes.yaml",
             ROUTES + "    subpaths: \"yes\"\n",

@@ -188,6 +188,59 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void moreSpecificRoutesListedFirstLoad() throws ConfigException {
+    String routes =
+        """
+        routes:
+          - { id: statements, path: "/clients/{client}/statements", backend: "http://127.0.0.1:9090", passthrough: true }
+          - { id: record, path: "/clients/{client}", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
+          - { id: exact, path: "/accounts/{client}", backend: "http://127.0.0.1:9090", masking: p1 }
+          - { id: below, path: "/accounts/{client}/history", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
+          - { id: partial, path: "/{client}/statements", backend: "http://127.0.0.1:9090", masking: p1 }
+        """;
+    AirlockConfig c = ConfigLoader.load(new ConfigFiles().with("routes.yaml", routes).writeTo(dir));
+
+    assertThat(c.routes()).extracting(Route::id).containsExactly("statements", "record", "exact", "below", "partial");
+  }
+
+  @Test
+  void anIdenticalPathKeepsItsOwnMessageAndIsNotReportedTwice() {
+    String routes =
+        """
+        routes:
+          - { id: a, path: "/accounts/{client}", backend: "http://127.0.0.1:9090", masking: p1 }
+          - { id: b, path: "/accounts/{client}", backend: "http://127.0.0.1:9091", masking: p1 }
+        """;
+    new ConfigFiles().with("routes.yaml", routes).writeTo(dir);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir));
+
+    assertThat(e.errors()).extracting(ConfigError::key).containsExactly("routes[1].path");
+  }
+
+  @Test
+  void everyShadowedRouteIsReportedAtOnce() {
+    String routes =
+        """
+        routes:
+          - { id: record, path: "/clients/{client}", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
+          - { id: statements, path: "/clients/{client}/statements", backend: "http://127.0.0.1:9090", passthrough: true }
+          - { id: overlap, path: "/{client}/statements", backend: "http://127.0.0.1:9090", masking: p1 }
+          - { id: transactions, path: "/clients/{client}/transactions", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
+        """;
+    new ConfigFiles().with("routes.yaml", routes).writeTo(dir);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir));
+
+    assertThat(e.errors())
+        .extracting(ConfigError::key, ConfigError::problem)
+        .containsExactly(
+            tuple("routes[1]", "never matches: routes[0] (record) matches every path it does; list more specific paths first"),
+            tuple("routes[3]", "never matches: routes[0] (record) matches every path it does; list more specific paths first"));
+    assertThat(e.getMessage()).contains("routes.yaml: routes[1]: never matches: routes[0] (record)");
+  }
+
+  @Test
   void errorsInDifferentFilesAreReportedTogether() {
     new ConfigFiles()
         .with("airlock.yaml", ConfigFiles.AIRLOCK + "dataPlane: { port: 70000 }\n")

@@ -77,8 +77,9 @@ public final class TestConfigs {
   }
 
   /**
-   * A config with two routes to {@code backend}: {@code /clients/{client}} (and below, masked)
-   * and {@code /raw/{client}} (passthrough, no profile), plus {@code /write/{client}} allowing POST.
+   * A config with routes to {@code backend}: {@code /clients/{client}} (and below, masked),
+   * {@code /raw/{client}} (passthrough, no profile), {@code /write/{client}} allowing POST, and
+   * {@code /statements/{client}} (passthrough with the client-record profile for its JSON).
    */
   public static AirlockConfig config(Path dir, URI backend) throws Exception {
     Path keyFile = dir.resolve(KID + ".jwk.json");
@@ -105,7 +106,8 @@ public final class TestConfigs {
         List.of(
             new Route("client", "/clients/{client}", true, backend, Set.of("GET", "HEAD"), Optional.of(profile.name()), false),
             new Route("raw", "/raw/{client}", true, backend, Set.of("GET"), Optional.empty(), true),
-            new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false)),
+            new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false),
+            new Route("statements", "/statements/{client}", true, backend, Set.of("GET"), Optional.of(profile.name()), true)),
         Map.of(profile.name(), profile),
         new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)),
         audit(dir),

@@ -15,7 +15,8 @@ import java.util.Set;
  * @param backend base URL of the backend; the request path is appended to its path
  * @param methods allowed HTTP methods (upper case)
  * @param maskingProfile profile name from masking.yaml; empty only when {@code passthrough}
- * @param passthrough non-JSON responses are passed through unmasked (explicit opt-in)
+ * @param passthrough responses explicitly typed as something other than JSON pass unmasked
+ *     (explicit opt-in); JSON is still masked with the profile, or refused without one
  * @param tls trust (and client certificate) for an {@code https://} backend; empty uses the
  *     JVM's default trust store
  */

@@ -48,6 +48,45 @@ public final class RouteTable {
     return Optional.empty();
   }
 
+  /**
+   * Whether {@code earlier} matches every path {@code later} matches, so that with the first
+   * match winning {@code later} is never chosen. Matching looks at the path alone (a method the
+   * earlier route does not allow is answered 405 by it, not passed on), so methods play no part.
+   * Only definite shadowing counts: routes that merely overlap are left alone.
+   */
+  public static boolean shadows(Route earlier, Route later) {
+    List<String> e = compile(earlier).template;
+    List<String> l = compile(later).template;
+    if (earlier.subpaths() ? l.size() < e.size() : (later.subpaths() || l.size() != e.size())) {
+      return false;
+    }
+    for (int i = 0; i < e.size(); i++) {
+      // {client} in the earlier template takes any segment; a literal takes only itself, and
+      // never the later route's {client}, which takes any
+      if (!e.get(i).equals(CLIENT_VARIABLE) && !e.get(i).equals(l.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A route no path can reach, and the earlier route that takes all of its paths. */
+  public record Shadowed(int index, int by) {}
+
+  /** Every route of {@code routes} (in file order) that an earlier one shadows, with the first such. */
+  public static List<Shadowed> unreachable(List<Route> routes) {
+    List<Shadowed> out = new ArrayList<>();
+    for (int n = 1; n < routes.size(); n++) {
+      for (int m = 0; m < n; m++) {
+        if (shadows(routes.get(m), routes.get(n))) {
+          out.add(new Shadowed(n, m));
+          break;
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
   private static Compiled compile(Route r) {
     String p = r.pathTemplate();
     if (!p.startsWith("/") || p.length() < 2) {

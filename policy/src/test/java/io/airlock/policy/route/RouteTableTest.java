@@ -10,10 +10,13 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Data-plane step 2: routes.yaml order, subpaths, case sensitivity, {client} extraction. */
 class RouteTableTest {
+  static final String CLIENT = RouteTable.CLIENT_VARIABLE;
+
 
   static Route route(String id, String template, boolean subpaths) {
     return new Route(
@@ -153,5 +156,112 @@ class RouteTableTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("twice")
         .hasMessageContaining("{client} exactly once");
+  }
+
+  static Route route(String id, String template, boolean subpaths, String... methods) {
+    return new Route(
+        id, template, subpaths, URI.create("http://backend.test"), Set.of(methods), Optional.of("default"), false);
+  }
+
+  @ParameterizedTest(name = "{0} subpaths={1} shadows {2} subpaths={3}: {4}")
+  @CsvSource({
+    // a subpaths route takes its template and everything below it
+    "/clients/{client}, true, /clients/{client}/statements, false, true",
+    "/clients/{client}, true, /clients/{client}/statements, true, true",
+    "/clients/{client}, true, /clients/{client}, false, true",
+    "/clients/{client}, true, /clients/{client}/a/b, false, true",
+    "/{client}/x, true, /{client}/x/y, false, true",
+    "/{client}/x, true, /{client}/x, true, true",
+    // an exact route takes exactly its own template
+    "/clients/{client}, false, /clients/{client}, false, true",
+    "/clients/{client}, false, /clients/{client}, true, false",
+    "/clients/{client}, false, /clients/{client}/statements, false, false",
+    // a literal does not take the later {client}, which takes any segment
+    "/{client}/x, false, /x/{client}, false, false",
+    "/{client}/clients, true, /clients/{client}, true, false",
+    // shorter later paths, other literals: overlap at most
+    "/clients/{client}/statements, true, /clients/{client}, true, false",
+    "/clients/{client}/transactions, true, /clients/{client}/statements, false, false",
+    "/clients/{client}, true, /accounts/{client}, true, false",
+    "/clients/{client}, true, /Clients/{client}, false, false",
+  })
+  void shadowing_is_only_ever_complete(String earlier, boolean earlierSub, String later, boolean laterSub, boolean shadows) {
+    assertThat(RouteTable.shadows(route("e", earlier, earlierSub), route("l", later, laterSub))).isEqualTo(shadows);
+  }
+
+  @Test
+  void methods_play_no_part_in_shadowing_because_matching_ignores_them() {
+    Route getOnly = route("record", "/clients/{client}", true, "GET");
+    Route post = route("notes", "/clients/{client}/notes", false, "POST");
+    assertThat(RouteTable.shadows(getOnly, post)).isTrue();
+    // and indeed: the earlier route takes the path, the method check then answers 405
+    RouteTable t = new RouteTable(List.of(getOnly, post));
+    assertThat(matchOf(t, "/clients/c-1/notes")).isEqualTo("record/c-1");
+  }
+
+  /**
+   * Every template of up to three segments over two literals, with and without subpaths, against
+   * every other, checked against the matcher on every path of up to four segments over those
+   * literals and one other value: shadows() says yes exactly when no path tells them apart.
+   */
+  @Test
+  void shadows_agrees_with_the_matcher_on_every_small_table() {
+    List<String> literals = List.of("clients", "x");
+    List<Route> routes = new java.util.ArrayList<>();
+    for (int len = 1; len <= 3; len++) {
+      for (int at = 0; at < len; at++) {
+        for (int bits = 0; bits < 1 << (len - 1); bits++) {
+          StringBuilder t = new StringBuilder();
+          int b = bits;
+          for (int i = 0; i < len; i++) {
+            t.append('/').append(i == at ? CLIENT : literals.get(b & 1));
+            if (i != at) {
+              b >>= 1;
+            }
+          }
+          routes.add(route("r" + routes.size(), t.toString(), false));
+          routes.add(route("r" + routes.size(), t.toString(), true));
+        }
+      }
+    }
+    List<String> segments = List.of("clients", "x", "c-1");
+    List<CanonicalPath> paths = new java.util.ArrayList<>();
+    List<String> frontier = List.of("");
+    for (int len = 1; len <= 4; len++) {
+      List<String> next = new java.util.ArrayList<>();
+      for (String p : frontier) {
+        for (String seg : segments) {
+          next.add(p + "/" + seg);
+        }
+      }
+      next.forEach(p -> paths.add(path(p)));
+      frontier = next;
+    }
+    assertThat(routes).hasSize(34);
+    for (Route e : routes) {
+      RouteTable earlier = new RouteTable(List.of(e));
+      for (Route l : routes) {
+        RouteTable later = new RouteTable(List.of(l));
+        boolean covered = paths.stream().allMatch(p -> later.match(p).isEmpty() || earlier.match(p).isPresent());
+        assertThat(RouteTable.shadows(e, l))
+            .as("%s%s vs %s%s", e.pathTemplate(), e.subpaths() ? "/**" : "", l.pathTemplate(), l.subpaths() ? "/**" : "")
+            .isEqualTo(covered);
+      }
+    }
+  }
+
+  @Test
+  void unreachable_names_each_shadowed_route_with_the_first_route_that_takes_its_paths() {
+    Route record = route("client-record", "/clients/{client}", true);
+    Route statements = route("client-statements", "/clients/{client}/statements", false);
+    Route transactions = route("client-transactions", "/clients/{client}/transactions", false);
+    Route other = route("accounts", "/accounts/{client}", false);
+    Route everything = route("everything", "/{client}", true);
+
+    assertThat(RouteTable.unreachable(List.of(record, statements, other, transactions)))
+        .containsExactly(new RouteTable.Shadowed(1, 0), new RouteTable.Shadowed(3, 0));
+    assertThat(RouteTable.unreachable(List.of(statements, transactions, record, other))).isEmpty();
+    assertThat(RouteTable.unreachable(List.of(statements, everything, record)))
+        .containsExactly(new RouteTable.Shadowed(2, 1));
   }
 }
