@@ -115,6 +115,16 @@ public final class AirlockNode implements AutoCloseable {
    * before anything listens (tests change the files there, as a rotation during start-up would).
    */
   static AirlockNode start(AirlockConfig config, Clock clock, Runnable certificatesChecked) throws Exception {
+    return start(config, clock, certificatesChecked, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As above; {@code wrapStores} may put its own implementation in front of a store (tests hold a
+   * store's answers to open the windows between stages).
+   */
+  static AirlockNode start(
+      AirlockConfig config, Clock clock, Runnable certificatesChecked, java.util.function.UnaryOperator<Stores> wrapStores)
+      throws Exception {
     List<String> unreadable = TlsFiles.problems(config);
     if (!unreadable.isEmpty()) {
       throw new IllegalStateException("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
@@ -152,8 +162,9 @@ public final class AirlockNode implements AutoCloseable {
       dataPlaneCertificates.ifPresent(certificates::add);
       controlPlaneCertificates.ifPresent(certificates::add);
       certificatesChecked.run();
-      Stores stores = Stores.open(config, clock);
-      closeables.add(stores);
+      Stores opened = Stores.open(config, clock);
+      closeables.add(opened);
+      Stores stores = wrapStores.apply(opened);
       AuditLog audit = AuditLog.open(config.audit(), config.node().id(), clock, stores.auditFeed());
       closeables.add(audit);
       audit.append(AuditTypes.CONFIG_LOADED, configSummary(config));

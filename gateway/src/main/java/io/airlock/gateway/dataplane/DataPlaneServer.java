@@ -112,6 +112,7 @@ public final class DataPlaneServer {
                   .setDecompressionSupported(false)
                   .setConnectTimeout((int) cfg.dataPlane().backendConnectTimeout().toMillis()),
               new PoolOptions().setHttp1MaxSize(64));
+      RevocationCheck revocationCheck = new RevocationCheck(deps.revocations(), cfg.revocation().maxStaleness(), deps.clock());
       Forwarder forwarder =
           new Forwarder(
               client,
@@ -119,7 +120,8 @@ public final class DataPlaneServer {
               cfg.maskingProfiles(),
               deps.maskers(),
               new Watermarks(cfg.node().id(), deps.clock(), deps.watermarkMac()),
-              deps.inFlight());
+              deps.inFlight(),
+              revocationCheck);
       AccessAudit audit = new AccessAudit(deps.audit());
       // DESIGN.md "Data plane": the order below is the contract
       List<Stage> stages =
@@ -127,7 +129,7 @@ public final class DataPlaneServer {
               new PathGuard(cfg.dataPlane().maxUriLength()),
               new RouteGuard(new RouteTable(cfg.routes())),
               new GrantCheck(deps.grants()),
-              new RevocationCheck(deps.revocations(), cfg.revocation().maxStaleness(), deps.clock()),
+              revocationCheck,
               new ScopeCheck(),
               limit,
               new QuotaCheck(deps.quotas(), cfg.policy().quotas(), cfg.policy().honeyClients(), deps.alarms(), deps.clock()),

@@ -35,6 +35,7 @@ final class Forwarder {
   private final BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers;
   private final Watermarks watermarks;
   private final InFlight inFlight;
+  private final RevocationCheck revocations;
   // one per https route, reused so pooled connections are shared by the route's exchanges
   private final Map<String, io.vertx.core.net.ClientSSLOptions> backendTls = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -44,8 +45,10 @@ final class Forwarder {
       Map<String, MaskingProfile> profiles,
       BiFunction<MaskingProfile, Exchange, StreamingMasker> maskers,
       Watermarks watermarks,
-      InFlight inFlight) {
+      InFlight inFlight,
+      RevocationCheck revocations) {
     this.inFlight = inFlight;
+    this.revocations = revocations;
     this.client = client;
     this.config = config;
     this.profiles = profiles;
@@ -59,7 +62,18 @@ final class Forwarder {
 
   Future<Sent> forward(Exchange ex) {
     Live live = new Live(ex);
+    // Join the sweep's set first, then look at the snapshot again. A snapshot installed since
+    // RevocationCheck (during the quota round trip or the audit fsync) is either swept after the
+    // add, which cuts this exchange, or installed before the look below, which refuses it:
+    // the set and the snapshot are both published safely, so one of the two always sees the other.
     inFlight.add(live);
+    try {
+      revocations.check(ex);
+    } catch (Denied d) {
+      // a sweep that also took it finds the refusal already written: its reset does nothing
+      inFlight.remove(live);
+      return Future.failedFuture(d);
+    }
     return send(ex, live).andThen(ar -> inFlight.remove(live));
   }
 

@@ -19,7 +19,16 @@ final class RevocationCheck implements Stage {
 
   @Override
   public Future<Exchange> apply(Exchange ex) {
-    view.current().check(ex.grant(), clock.instant(), maxStaleness);
+    check(ex);
     return Future.succeededFuture(ex);
+  }
+
+  /**
+   * Throws the {@code Denied} the current snapshot gives this exchange's grant. The
+   * {@link Forwarder} asks again once the exchange is in {@link InFlight}: a snapshot installed
+   * while the later stages ran has already been swept, and must still stop it.
+   */
+  void check(Exchange ex) {
+    view.current().check(ex.grant(), clock.instant(), maxStaleness);
   }
 }

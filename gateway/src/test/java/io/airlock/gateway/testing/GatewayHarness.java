@@ -35,10 +35,19 @@ public final class GatewayHarness implements AutoCloseable {
 
   /** A node whose test config is first changed by {@code tweak} (policy, tickets, ...). */
   public static GatewayHarness start(Path dir, java.util.function.UnaryOperator<AirlockConfig> tweak) throws Exception {
+    return start(dir, tweak, java.util.function.UnaryOperator.identity());
+  }
+
+  /** As above, with {@code wrapStores} in front of the node's stores ({@link io.airlock.gateway.TestNodes}). */
+  public static GatewayHarness start(
+      Path dir,
+      java.util.function.UnaryOperator<AirlockConfig> tweak,
+      java.util.function.UnaryOperator<io.airlock.gateway.store.Stores> wrapStores)
+      throws Exception {
     RecordingBackend backend = RecordingBackend.start();
     try {
       AirlockConfig cfg = tweak.apply(TestConfigs.config(dir, backend.uri()));
-      return new GatewayHarness(backend, AirlockNode.start(cfg, Clock.systemUTC()));
+      return new GatewayHarness(backend, io.airlock.gateway.TestNodes.start(cfg, Clock.systemUTC(), wrapStores));
     } catch (Exception e) {
       backend.close();
       throw e;
