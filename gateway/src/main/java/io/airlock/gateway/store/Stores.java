@@ -41,15 +41,16 @@ public record Stores(
 
   /** Connects (blocking, start-up only); fails when Redis is configured but does not answer. */
   public static Stores open(AirlockConfig config, Clock clock) throws Exception {
+    java.time.Duration afterExpiry = config.grants().revocableAfterExpiry();
     if (config.redis().isEmpty()) {
       log.warn(
           "=== node {}: NO SHARED STORE (no 'redis' in airlock.yaml): requests, grants, revocation state and sign-ins in progress are "
               + "in-process. Single node only: a second node would not see kills or revocations. ===",
           config.node().id());
       return new Stores(
-          new InMemoryAccessRequestStore(clock),
+          new InMemoryAccessRequestStore(clock, afterExpiry),
           new InMemoryEventBus(),
-          new InMemoryRevocationStore(clock),
+          new InMemoryRevocationStore(clock, afterExpiry),
           new RingAuditFeed(10_000),
           new InMemoryQuotaStore(),
           new InMemorySignInStore(),
@@ -60,9 +61,9 @@ public record Stores(
       RedisEventBus bus = RedisEventBus.open(redis).toCompletableFuture().get();
       log.info("node {}: shared store is Redis at {}", config.node().id(), config.redis().get().redactedUris());
       return new Stores(
-          new RedisAccessRequestStore(redis, clock),
+          new RedisAccessRequestStore(redis, clock, afterExpiry),
           bus,
-          new RedisRevocationStore(redis, clock),
+          new RedisRevocationStore(redis, clock, afterExpiry),
           new RedisAuditFeed(redis, config.audit().streamMaxLength()),
           new RedisQuotaStore(redis),
           new RedisSignInStore(redis),

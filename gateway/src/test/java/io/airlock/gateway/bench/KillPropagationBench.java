@@ -125,7 +125,7 @@ public final class KillPropagationBench {
       // the same kills straight into the store: Redis + pub/sub + the nodes' apply, no HTTP or staff auth
       long[] direct = new long[kills];
       try (RedisConnector bench = RedisConnector.connect(redis).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
-        RedisRevocationStore store = new RedisRevocationStore(bench, Clock.systemUTC());
+        RedisRevocationStore store = new RedisRevocationStore(bench, Clock.systemUTC(), a.config().grants().revocableAfterExpiry());
         for (int k = 0; k < kills; k++) {
           long expected = a.revocations().epoch() + 1;
           for (int i = 0; i < nodes.size(); i++) {

@@ -71,7 +71,7 @@ class RevocationSyncTest {
       RedisConfig config =
           new RedisConfig(List.of(uri), false, "airlock:", Duration.ofMillis(200), Duration.ofSeconds(2));
       this.redis = RedisConnector.connect(config).toCompletableFuture().get(10, TimeUnit.SECONDS);
-      this.store = new RedisRevocationStore(redis, Clock.systemUTC());
+      this.store = new RedisRevocationStore(redis, Clock.systemUTC(), io.airlock.policy.config.GrantsConfig.revocableAfterExpiry(Duration.ofSeconds(30)));
       this.sync = new RevocationSync(vertx, store, id, maxStaleness, Clock.systemUTC());
       sync.onAlert(alerts::add);
       sync.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * hands out an empty store per test.
  */
 abstract class AccessRequestStoreContract {
+  /** What subclasses give their store: the default grants.leeway (30 s) plus the clock margin. */
+  static final Duration AFTER_EXPIRY = io.airlock.policy.config.GrantsConfig.revocableAfterExpiry(Duration.ofSeconds(30));
+
   protected AccessRequestStore store;
   // grants must outlive the wall clock the stores check expiry against
   protected final Instant now = Instant.now();
@@ -249,14 +252,22 @@ abstract class AccessRequestStoreContract {
   }
 
   @Test
-  void byGrantFindsTheApprovingRequestUntilTheGrantExpires() throws Exception {
+  void byGrantFindsTheApprovingRequestWhileSomeNodeMightStillAcceptTheGrant() throws Exception {
     AccessRequest a = created("req-a", "alice", now);
+    AccessRequest b = created("req-b", "bob", now);
     AccessRequest c = created("req-c", "carol", now);
     AccessRequest approved = approvedBy(a, "maria", "jti-live", now.plus(Duration.ofMinutes(15)));
     await(store.compareAndSet(0, approved));
-    await(store.compareAndSet(0, approvedBy(c, "maria", "jti-gone", now.minusSeconds(1))));
+    // past exp but inside the verifier's leeway: still served, so it must still be revocable
+    AccessRequest justExpired = approvedBy(b, "maria", "jti-leeway", now.minusSeconds(5));
+    await(store.compareAndSet(0, justExpired));
+    await(store.compareAndSet(0, approvedBy(c, "maria", "jti-gone", now.minus(AFTER_EXPIRY).minusSeconds(60))));
 
     assertThat(await(store.byGrant("jti-live"))).contains(approved);
+    assertThat(await(store.byGrant("jti-leeway"))).contains(justExpired);
+    // listing active grants and finding one to revoke are different questions
+    assertThat(await(store.activeGrants(now))).containsExactly(approved);
+    assertThat(await(store.byGrant("jti-leeway"))).as("still found after activeGrants pruned").contains(justExpired);
     assertThat(await(store.byGrant("jti-gone"))).isEmpty();
     assertThat(await(store.byGrant("jti-other"))).isEmpty();
   }

@@ -7,6 +7,6 @@ import java.time.Clock;
 class InMemoryAccessRequestStoreTest extends AccessRequestStoreContract {
   @Override
   protected AccessRequestStore newStore() {
-    return new InMemoryAccessRequestStore(Clock.systemUTC());
+    return new InMemoryAccessRequestStore(Clock.systemUTC(), AFTER_EXPIRY);
   }
 }

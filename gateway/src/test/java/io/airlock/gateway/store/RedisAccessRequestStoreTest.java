@@ -46,7 +46,7 @@ class RedisAccessRequestStoreTest extends AccessRequestStoreContract {
   protected AccessRequestStore newStore() {
     // one prefix per test under the run's prefix: indexes like req:pending start empty
     keys = new RedisKeys(PREFIX + "t" + TESTS.incrementAndGet() + ":");
-    return new RedisAccessRequestStore(redis.commands(), keys, Clock.systemUTC());
+    return new RedisAccessRequestStore(redis.commands(), keys, Clock.systemUTC(), AFTER_EXPIRY);
   }
 
   private Object raw(String... args) {
@@ -55,7 +55,7 @@ class RedisAccessRequestStoreTest extends AccessRequestStoreContract {
   }
 
   @Test
-  void theLayoutIsOneHashPerRequestAndAGrantKeyThatExpiresWithTheGrant() throws Exception {
+  void theLayoutIsOneHashPerRequestAndAGrantKeyThatOutlivesTheGrantByTheLeewayAndMargin() throws Exception {
     AccessRequest r = pending("req-1", "alice", now);
     await(store.create(r));
     Instant exp = now.plus(Duration.ofMinutes(15));
@@ -65,7 +65,7 @@ class RedisAccessRequestStoreTest extends AccessRequestStoreContract {
     assertThat(raw("HGET", keys.request("req-1"), "version")).isEqualTo("1");
     assertThat(raw("HGET", keys.grant("jti-1"), "req")).isEqualTo("req-1");
     long pexpireAt = (Long) raw("PEXPIRETIME", keys.grant("jti-1"));
-    assertThat(pexpireAt).isEqualTo(exp.toEpochMilli());
+    assertThat(pexpireAt).isEqualTo(exp.plus(AFTER_EXPIRY).toEpochMilli());
     assertThat(raw("ZSCORE", keys.activeGrants(), "jti-1")).isEqualTo(Long.toString(exp.toEpochMilli()));
     assertThat(raw("ZSCORE", keys.pending(), "req-1")).isNull();
   }

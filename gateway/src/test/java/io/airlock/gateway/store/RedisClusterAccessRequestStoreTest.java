@@ -55,7 +55,7 @@ class RedisClusterAccessRequestStoreTest extends AccessRequestStoreContract {
   @Override
   protected AccessRequestStore newStore() {
     RedisKeys keys = new RedisKeys("airlock:t" + TESTS.incrementAndGet() + ":");
-    return new RedisAccessRequestStore(redis.commands(), keys, Clock.systemUTC());
+    return new RedisAccessRequestStore(redis.commands(), keys, Clock.systemUTC(), AFTER_EXPIRY);
   }
 
   @Test

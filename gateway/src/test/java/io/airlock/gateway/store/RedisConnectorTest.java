@@ -22,7 +22,7 @@ class RedisConnectorTest {
   void commandsFailFastWhileRedisIsDownAndWorkAgainAfterItReturns() throws Exception {
     try (RedisSupport.PrivateRedis server = RedisSupport.startPrivate();
         RedisConnector redis = await(RedisConnector.connect(RedisConfig.of(server.uri())))) {
-      RedisAccessRequestStore store = new RedisAccessRequestStore(redis, Clock.systemUTC());
+      RedisAccessRequestStore store = new RedisAccessRequestStore(redis, Clock.systemUTC(), AccessRequestStoreContract.AFTER_EXPIRY);
       AccessRequest r = Requests.pending("req-1", "alice", Instant.now());
       await(store.create(r));
 

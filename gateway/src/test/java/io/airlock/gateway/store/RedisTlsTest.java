@@ -57,7 +57,7 @@ class RedisTlsTest {
   void with_the_right_ca_and_password_the_stores_work_over_tls() throws Exception {
     try (RedisSupport.PrivateRedis redis = server(pki.serverCert(), pki.serverKey(), false);
         RedisConnector c = await(RedisConnector.connect(config(redis.tlsPort(), pki.caCert(), Optional.empty())))) {
-      RedisAccessRequestStore store = new RedisAccessRequestStore(c, Clock.systemUTC());
+      RedisAccessRequestStore store = new RedisAccessRequestStore(c, Clock.systemUTC(), AccessRequestStoreContract.AFTER_EXPIRY);
       AccessRequest r = Requests.pending("req-tls-1", "alice", Instant.now());
       await(store.create(r));
       assertThat(await(store.get("req-tls-1"))).contains(r);

@@ -9,6 +9,7 @@ import io.airlock.gateway.testing.RedisClusterSupport;
 import io.airlock.policy.config.RedisConfig;
 import io.airlock.policy.port.RevocationStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,11 +47,11 @@ class RevocationStoreClusterTest extends RevocationStoreContract {
   }
 
   @Override
-  protected RevocationStore[] newStores(Clock clock) {
+  protected RevocationStore[] newStores(Clock clock, Duration revocableAfterExpiry) {
     RedisKeys keys = new RedisKeys("airlock:t" + TESTS.incrementAndGet() + ":");
     return new RevocationStore[] {
-      new RedisRevocationStore(nodes[0].commands(), nodes[0].pubSub(), keys, clock),
-      new RedisRevocationStore(nodes[1].commands(), nodes[1].pubSub(), keys, clock)
+      new RedisRevocationStore(nodes[0].commands(), nodes[0].pubSub(), keys, clock, revocableAfterExpiry),
+      new RedisRevocationStore(nodes[1].commands(), nodes[1].pubSub(), keys, clock, revocableAfterExpiry)
     };
   }
 }

@@ -3,6 +3,7 @@ package io.airlock.gateway.store;
 import static io.airlock.gateway.store.AccessRequestStoreContract.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.policy.config.GrantsConfig;
 import io.airlock.policy.port.RevocationStore;
 import io.airlock.policy.port.RevocationStore.Change;
 import io.airlock.policy.port.RevocationStore.Change.Kind;
@@ -31,18 +32,24 @@ import org.junit.jupiter.api.Test;
 abstract class RevocationStoreContract {
   static final Duration WAIT = Duration.ofSeconds(10);
 
+  /** The default grants.leeway (30 s) plus the clock margin: how long past exp a revoked id stays. */
+  static final Duration AFTER_EXPIRY = GrantsConfig.revocableAfterExpiry(Duration.ofSeconds(30));
+
   /** Wall-clock start, millisecond precision (Redis keeps milliseconds), moved by hand. */
   protected final TestClock clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
 
   private RevocationStore store;
   private RevocationStore other;
 
-  /** A store over fresh, empty state, and a second view of that same state from another node. */
-  protected abstract RevocationStore[] newStores(Clock clock) throws Exception;
+  /**
+   * A store over fresh, empty state, and a second view of that same state from another node, both
+   * keeping revoked ids for {@code revocableAfterExpiry} past their grant's exp.
+   */
+  protected abstract RevocationStore[] newStores(Clock clock, Duration revocableAfterExpiry) throws Exception;
 
   @BeforeEach
   void freshStores() throws Exception {
-    RevocationStore[] s = newStores(clock);
+    RevocationStore[] s = newStores(clock, AFTER_EXPIRY);
     store = s[0];
     other = s[1];
   }
@@ -87,7 +94,7 @@ abstract class RevocationStoreContract {
   }
 
   @Test
-  void aRevokedGrantStaysRevokedUntilItWouldHaveExpiredAnyway() throws Exception {
+  void aRevokedGrantStaysRevokedWhileAnyNodeMightStillAcceptIt() throws Exception {
     Instant exp = clock.instant().plus(Duration.ofMinutes(15));
     await(store.revoke("jti-1", exp));
     await(store.revoke("jti-2", clock.instant().plus(Duration.ofMinutes(60))));
@@ -95,8 +102,20 @@ abstract class RevocationStoreContract {
 
     clock.set(exp);
     assertThat(await(other.load()).revokedJtis()).as("at the expiry instant").contains("jti-1");
-    clock.set(exp.plusMillis(1));
+    // the verifier accepts the grant until exp + leeway: a load in that window must not forget it
+    clock.set(exp.plusSeconds(5));
+    assertThat(await(other.load()).revokedJtis()).as("5 s past exp, inside the leeway").contains("jti-1");
+    clock.set(exp.plus(AFTER_EXPIRY));
+    assertThat(await(other.load()).revokedJtis()).as("leeway and clock margin past exp").contains("jti-1");
+    clock.set(exp.plus(AFTER_EXPIRY).plusMillis(1));
     assertThat(await(other.load()).revokedJtis()).containsExactly("jti-2");
+  }
+
+  @Test
+  void revokedIdsOutliveTheLongestLeeway() {
+    // grants.leeway is at most 30 s (ConfigLoader, GrantVerifier); the margin is for clocks
+    assertThat(AFTER_EXPIRY).isGreaterThan(Duration.ofSeconds(30));
+    assertThat(GrantsConfig.revocableAfterExpiry(Duration.ZERO)).isEqualTo(GrantsConfig.CLOCK_SKEW_MARGIN);
   }
 
   @Test

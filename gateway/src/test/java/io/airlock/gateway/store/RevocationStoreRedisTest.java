@@ -51,12 +51,12 @@ class RevocationStoreRedisTest extends RevocationStoreContract {
   }
 
   @Override
-  protected RevocationStore[] newStores(Clock clock) {
+  protected RevocationStore[] newStores(Clock clock, Duration revocableAfterExpiry) {
     // one prefix per test under the run's prefix: every test starts from an empty state
     keys = new RedisKeys(PREFIX + "t" + TESTS.incrementAndGet() + ":");
     return new RevocationStore[] {
-      new RedisRevocationStore(nodes[0].commands(), nodes[0].pubSub(), keys, clock),
-      new RedisRevocationStore(nodes[1].commands(), nodes[1].pubSub(), keys, clock)
+      new RedisRevocationStore(nodes[0].commands(), nodes[0].pubSub(), keys, clock, revocableAfterExpiry),
+      new RedisRevocationStore(nodes[1].commands(), nodes[1].pubSub(), keys, clock, revocableAfterExpiry)
     };
   }
 
@@ -82,8 +82,11 @@ class RevocationStoreRedisTest extends RevocationStoreContract {
     assertThat(raw("GET", keys.lockdown())).isEqualTo("1");
     assertThat(raw("GET", keys.revocationVersion())).isEqualTo("3");
 
-    // a load after the grant expired prunes its id from Redis, not only from the answer
-    clock.set(exp.plusMillis(1));
+    // a load once no node accepts the grant any more prunes its id from Redis, not only from the answer
+    clock.set(exp.plus(AFTER_EXPIRY));
+    await(otherNode().load());
+    assertThat(raw("ZCARD", keys.revoked())).isEqualTo(1L);
+    clock.set(exp.plus(AFTER_EXPIRY).plusMillis(1));
     await(otherNode().load());
     assertThat(raw("ZCARD", keys.revoked())).isEqualTo(0L);
   }

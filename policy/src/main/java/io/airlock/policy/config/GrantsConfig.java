@@ -49,6 +49,23 @@ public record GrantsConfig(
     this(issuer, Optional.of(activeKid), keys, generateDir, leeway, cacheMaxEntries, maxFailuresPerAddressPerMinute);
   }
 
+  /** How far apart node clocks may be, on top of the leeway, when deciding a grant is over everywhere. */
+  public static final Duration CLOCK_SKEW_MARGIN = Duration.ofMinutes(1);
+
+  /**
+   * How long after its {@code exp} a grant must still be revocable and a revoked grant remembered:
+   * a node accepts it until exp + {@code leeway} by its own clock, which may lag the clock of the
+   * node that prunes.
+   */
+  public Duration revocableAfterExpiry() {
+    return revocableAfterExpiry(leeway);
+  }
+
+  /** {@link #revocableAfterExpiry()} for a given leeway. */
+  public static Duration revocableAfterExpiry(Duration leeway) {
+    return leeway.plus(CLOCK_SKEW_MARGIN);
+  }
+
   /** Which key signs when. */
   public SigningSchedule schedule() {
     return SigningSchedule.of(this);

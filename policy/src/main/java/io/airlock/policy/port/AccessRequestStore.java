@@ -40,6 +40,10 @@ public interface AccessRequestStore {
   /** Approved requests whose grant has not expired at {@code now}, soonest expiry first. */
   CompletionStage<List<AccessRequest>> activeGrants(Instant now);
 
-  /** The approved request that issued grant {@code jti}, if it is still known. */
+  /**
+   * The approved request that issued grant {@code jti}, while the grant can still be revoked: until
+   * its exp plus the leeway and clock margin the store was built with ({@code
+   * GrantsConfig.revocableAfterExpiry}), since a node accepts it until exp + leeway.
+   */
   CompletionStage<Optional<AccessRequest>> byGrant(String jti);
 }

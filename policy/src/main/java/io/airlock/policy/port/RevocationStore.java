@@ -46,6 +46,12 @@ public interface RevocationStore {
     return initialize(0);
   }
 
+  /**
+   * Revokes grant {@code jti} for as long as some node may still accept it: a store keeps the id
+   * past {@code grantExpiresAt} by the verifier's leeway and a clock margin ({@code
+   * GrantsConfig.revocableAfterExpiry}, given to the store when it is built), and only then
+   * forgets it. Forgetting at {@code exp} would let a reload within the leeway serve it again.
+   */
   CompletionStage<Void> revoke(String jti, Instant grantExpiresAt);
 
   CompletionStage<Void> suspend(String agent);

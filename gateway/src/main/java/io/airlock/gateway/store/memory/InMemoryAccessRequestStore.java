@@ -6,6 +6,7 @@ import io.airlock.policy.request.AccessRequest;
 import io.airlock.policy.request.IssuedGrantRecord;
 import io.airlock.policy.request.RequestState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +36,7 @@ public final class InMemoryAccessRequestStore implements AccessRequestStore {
       Comparator.comparing(Slot::at).thenComparing(Slot::id);
 
   private final Clock clock;
+  private final Duration revocableAfterExpiry;
   private final ConcurrentHashMap<String, AccessRequest> records = new ConcurrentHashMap<>();
   private final ConcurrentSkipListSet<Slot> pending = new ConcurrentSkipListSet<>(ORDER);
   private final ConcurrentSkipListSet<Slot> recent = new ConcurrentSkipListSet<>(ORDER);
@@ -44,8 +46,10 @@ public final class InMemoryAccessRequestStore implements AccessRequestStore {
   private final ConcurrentSkipListSet<Slot> activeGrants = new ConcurrentSkipListSet<>(ORDER);
   private final ConcurrentHashMap<String, GrantRef> grants = new ConcurrentHashMap<>();
 
-  public InMemoryAccessRequestStore(Clock clock) {
+  /** @param revocableAfterExpiry how long past its exp {@link #byGrant} still finds a grant ({@code GrantsConfig}) */
+  public InMemoryAccessRequestStore(Clock clock, Duration revocableAfterExpiry) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.revocableAfterExpiry = Objects.requireNonNull(revocableAfterExpiry, "revocableAfterExpiry");
   }
 
   @Override
@@ -161,11 +165,12 @@ public final class InMemoryAccessRequestStore implements AccessRequestStore {
     return CompletableFuture.completedFuture(out);
   }
 
+  /** Found until exp + revocableAfterExpiry: a grant some node still accepts must stay revocable. */
   @Override
   public CompletionStage<Optional<AccessRequest>> byGrant(String jti) {
     GrantRef ref = grants.get(jti);
     AccessRequest r = ref == null ? null : records.get(ref.requestId());
-    if (r == null || !issued(r, jti) || !r.grant().get().expiresAt().isAfter(clock.instant())) {
+    if (r == null || !issued(r, jti) || !r.grant().get().expiresAt().plus(revocableAfterExpiry).isAfter(clock.instant())) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
     return CompletableFuture.completedFuture(Optional.of(r));
@@ -182,10 +187,11 @@ public final class InMemoryAccessRequestStore implements AccessRequestStore {
   }
 
   // only entries expired both for the caller and for the clock: a caller asking about an
-  // instant in the future must not erase grants that are still live now
+  // instant in the future must not erase grants that are still live now; and only once byGrant
+  // no longer needs them
   private void pruneExpiredGrants(Instant now) {
     Instant wall = clock.instant();
-    Instant cutoff = now.isBefore(wall) ? now : wall;
+    Instant cutoff = (now.isBefore(wall) ? now : wall).minus(revocableAfterExpiry);
     var expired = activeGrants.headSet(new Slot(cutoff, ""), false);
     for (Slot s : expired) {
       activeGrants.remove(s);

@@ -21,6 +21,7 @@ import java.util.function.Consumer;
  */
 public final class InMemoryRevocationStore implements RevocationStore {
   private final Clock clock;
+  private final Duration revocableAfterExpiry;
   private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
   private boolean initialized;
   private long version;
@@ -30,14 +31,17 @@ public final class InMemoryRevocationStore implements RevocationStore {
   private boolean lockdown;
   private final Map<String, NodeStatus> nodes = new HashMap<>();
 
-  public InMemoryRevocationStore(Clock clock) {
+  /** @param revocableAfterExpiry how long past its grant's exp a revoked id is kept ({@code GrantsConfig}) */
+  public InMemoryRevocationStore(Clock clock, Duration revocableAfterExpiry) {
     this.clock = clock;
+    this.revocableAfterExpiry = revocableAfterExpiry;
   }
 
   @Override
   public synchronized CompletionStage<State> load() {
-    Instant now = clock.instant();
-    revoked.values().removeIf(until -> until.isBefore(now));
+    // not at exp: a node still accepts the grant until exp + leeway, on a clock that may lag ours
+    Instant keepFrom = clock.instant().minus(revocableAfterExpiry);
+    revoked.values().removeIf(until -> until.isBefore(keepFrom));
     return done(new State(initialized, version, epoch, revoked.keySet(), suspended, lockdown));
   }
 

@@ -15,6 +15,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -52,27 +53,30 @@ public final class RedisAccessRequestStore implements AccessRequestStore {
               + "redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', ARGV[3])\n"
               + "return 1\n");
 
-  // KEYS[1] grant hash; ARGV request id, expiry (epoch ms). One step, so it never lives without TTL
+  // KEYS[1] grant hash; ARGV request id, expiry, key expiry (epoch ms). One step, so it never lives without TTL
   private static final LuaScript INDEX_GRANT =
       new LuaScript(
           "redis.call('HSET', KEYS[1], 'req', ARGV[1], 'exp', ARGV[2])\n"
-              + "redis.call('PEXPIREAT', KEYS[1], ARGV[2])\n"
+              + "redis.call('PEXPIREAT', KEYS[1], ARGV[3])\n"
               + "return 1\n");
 
   private final RedisClusterAsyncCommands<String, String> redis;
   private final RedisKeys keys;
   private final Clock clock;
+  private final Duration revocableAfterExpiry;
 
-  public RedisAccessRequestStore(RedisConnector connector, Clock clock) {
-    this(connector.commands(), connector.keys(), clock);
+  /** @param revocableAfterExpiry how long past its exp {@link #byGrant} still finds a grant ({@code GrantsConfig}) */
+  public RedisAccessRequestStore(RedisConnector connector, Clock clock, Duration revocableAfterExpiry) {
+    this(connector.commands(), connector.keys(), clock, revocableAfterExpiry);
   }
 
   /** With keys other than the connector's prefix: several isolated stores on one connection. */
   public RedisAccessRequestStore(
-      RedisClusterAsyncCommands<String, String> redis, RedisKeys keys, Clock clock) {
+      RedisClusterAsyncCommands<String, String> redis, RedisKeys keys, Clock clock, Duration revocableAfterExpiry) {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.revocableAfterExpiry = Objects.requireNonNull(revocableAfterExpiry, "revocableAfterExpiry");
   }
 
   @Override
@@ -229,10 +233,11 @@ public final class RedisAccessRequestStore implements AccessRequestStore {
             });
   }
 
+  /** Found until exp + revocableAfterExpiry: a grant some node still accepts must stay revocable. */
   @Override
   public CompletionStage<Optional<AccessRequest>> byGrant(String jti) {
     return issuedBy(jti)
-        .thenApply(r -> r.filter(x -> x.grant().get().expiresAt().isAfter(clock.instant())));
+        .thenApply(r -> r.filter(x -> x.grant().get().expiresAt().plus(revocableAfterExpiry).isAfter(clock.instant())));
   }
 
   /** The approved request whose grant is {@code jti}, per the grant index checked against the record. */
@@ -262,7 +267,8 @@ public final class RedisAccessRequestStore implements AccessRequestStore {
                 ScriptOutputType.INTEGER,
                 new String[] {keys.grant(g.jti())},
                 requestId,
-                Long.toString(exp))));
+                Long.toString(exp),
+                Long.toString(exp + revocableAfterExpiry.toMillis()))));
   }
 
   /** Records for {@code ids}, pipelined; ids without a record are skipped. */

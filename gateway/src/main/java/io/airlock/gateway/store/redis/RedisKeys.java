@@ -14,7 +14,7 @@ import java.util.Objects;
  * {prefix}req:recent           zset    request id, score = createdAt (ms)       kept
  * {prefix}req:by:{&lt;agent&gt;}      zset    request id, score = createdAt (ms)       kept
  * {prefix}grants:active        zset    jti, score = grant expiry (ms)           members pruned after expiry
- * {prefix}grant:{&lt;jti&gt;}         hash    req = request id, exp = expiry (ms)      TTL: expires at the grant's exp
+ * {prefix}grant:{&lt;jti&gt;}         hash    req = request id, exp = expiry (ms)      TTL: exp + leeway + clock margin
  * {prefix}quota:{&lt;agent&gt;}        zset    client read, score = last read (ms)      TTL 25 h, entries pruned after 24 h
  * {prefix}quota:requested:{&lt;agent&gt;}  zset  client named in a request, same scores   TTL 25 h, entries pruned after 24 h
  * {prefix}events               channel StoreEvent as JSON {"type","attributes"}
@@ -23,7 +23,7 @@ import java.util.Objects;
  * {prefix}{rev}:init           string  "1" once the deployment holds state      kept (gone = Redis lost its data)
  * {prefix}{rev}:version        string  INCR on every revocation change          kept
  * {prefix}{rev}:epoch          string  global revocation epoch                  kept
- * {prefix}{rev}:revoked        zset    jti, score = grant expiry (ms)           members pruned after expiry
+ * {prefix}{rev}:revoked        zset    jti, score = grant expiry (ms)           pruned at exp + leeway + clock margin
  * {prefix}{rev}:suspended      set     agent ids                                until resumed
  * {prefix}{rev}:lockdown       string  "1" while in lockdown                    until lifted
  * {prefix}{rev}:nodes          hash    node id = "ackedEpoch|lastSeenMillis"    long-dead fields removed lazily
@@ -74,7 +74,7 @@ public final class RedisKeys {
     return prefix + "grants:active";
   }
 
-  /** Hash: {@code req}, {@code exp}; expires with the grant. */
+  /** Hash: {@code req}, {@code exp}; expires once the grant can no longer be revoked (exp + leeway + margin). */
   public String grant(String jti) {
     return prefix + "grant:{" + jti + "}";
   }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * whenever its version check fails, so one key that loads in one round trip beats a SCAN over
  * thousands; and one key shares the {@code {rev}} slot with the epoch, the version and the rest,
  * so every mutation below is one single-slot script on Cluster. An id stays until the grant it
- * covers has expired, so the retention is never shorter than the grant.
+ * covers is accepted nowhere any more: its exp plus {@code revocableAfterExpiry} (the verifier's
+ * leeway and a margin for clocks that disagree), never shorter than the grant.
  *
  * <p>Every mutation is one Lua script that changes the state, INCRs the version and PUBLISHes the
  * {@link Change} ({@code {"kind","value","version"}}) on {@code {rev}:changes}. Publishing inside
@@ -116,7 +117,7 @@ public final class RedisRevocationStore implements RevocationStore {
               + "publish(ARGV[3], kind, ARGV[2], v)\n"
               + "return v\n");
 
-  // KEYS init, version, epoch, lockdown, revoked, suspended; ARGV now (ms).
+  // KEYS init, version, epoch, lockdown, revoked, suspended; ARGV prune ids of grants expired before (ms).
   // Versions and epochs go back as strings: a Lua number is a double.
   private static final LuaScript LOAD =
       new LuaScript(
@@ -140,6 +141,7 @@ public final class RedisRevocationStore implements RevocationStore {
   private final StatefulRedisPubSubConnection<String, String> pubSub;
   private final RedisKeys keys;
   private final Clock clock;
+  private final Duration revocableAfterExpiry;
   private final String channel;
   private final CopyOnWriteArrayList<Subscriber> subscribers = new CopyOnWriteArrayList<>();
   private final RedisPubSubAdapter<String, String> listener =
@@ -164,8 +166,9 @@ public final class RedisRevocationStore implements RevocationStore {
       };
   private boolean listening;
 
-  public RedisRevocationStore(RedisConnector connector, Clock clock) {
-    this(connector.commands(), connector.pubSub(), connector.keys(), clock);
+  /** @param revocableAfterExpiry how long past its grant's exp a revoked id is kept ({@code GrantsConfig}) */
+  public RedisRevocationStore(RedisConnector connector, Clock clock, Duration revocableAfterExpiry) {
+    this(connector.commands(), connector.pubSub(), connector.keys(), clock, revocableAfterExpiry);
   }
 
   /** With keys other than the connector's prefix: several isolated stores on one connection. */
@@ -173,11 +176,13 @@ public final class RedisRevocationStore implements RevocationStore {
       RedisClusterAsyncCommands<String, String> redis,
       StatefulRedisPubSubConnection<String, String> pubSub,
       RedisKeys keys,
-      Clock clock) {
+      Clock clock,
+      Duration revocableAfterExpiry) {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.pubSub = Objects.requireNonNull(pubSub, "pubSub");
     this.keys = Objects.requireNonNull(keys, "keys");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.revocableAfterExpiry = Objects.requireNonNull(revocableAfterExpiry, "revocableAfterExpiry");
     this.channel = keys.revocationChanges();
   }
 
@@ -186,7 +191,9 @@ public final class RedisRevocationStore implements RevocationStore {
     String[] k = {
       keys.revocationInit(), keys.revocationVersion(), keys.epoch(), keys.lockdown(), keys.revoked(), keys.suspended()
     };
-    return LOAD.<List<Object>>run(redis, ScriptOutputType.MULTI, k, Long.toString(clock.millis()))
+    // not at exp: a node still accepts the grant until exp + leeway, on a clock that may lag ours
+    long pruneBefore = clock.millis() - revocableAfterExpiry.toMillis();
+    return LOAD.<List<Object>>run(redis, ScriptOutputType.MULTI, k, Long.toString(pruneBefore))
         .thenApply(
             r ->
                 new State(
