@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -26,6 +27,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Changes published by the store are applied the moment they arrive (a kill-all does not wait
  * for a reload), then acknowledged with a heartbeat so the node that issued it can count us.
+ *
+ * <p>A load can be overtaken by changes: it reads the store, and before its answer is installed
+ * pub/sub delivers a revoke made just after the read. Installing the answer as it is would undo
+ * that revoke until the next confirmation. So the copy tracks the version it is exact up to, and
+ * a load never lowers it: one older than the copy is not installed, and changes that arrived out of
+ * order are applied again over a newer one. Only a store whose version went backwards (it lost its
+ * data) replaces everything.
  */
 public final class RevocationSync implements RevocationView, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevocationSync.class);
@@ -40,7 +48,10 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   private final CopyOnWriteArrayList<Consumer<String>> alerts = new CopyOnWriteArrayList<>();
 
   private volatile RevocationSnapshot snapshot;
+  /** The store version the snapshot is exact up to: the last load, then every change applied in order. */
   private long version = -1;
+  /** Changes applied beyond a gap (past version + 1), applied again over a load older than they are. */
+  private final TreeMap<Long, Change> ahead = new TreeMap<>();
   private long highestEpochSeen;
   private boolean seenInitialized;
   private long timer = -1;
@@ -83,7 +94,7 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
 
   /** True while the local copy is confirmed within maxStaleness (readiness). */
   public boolean fresh() {
-    return Duration.between(snapshot.confirmedAt(), clock.instant()).compareTo(maxStaleness) <= 0;
+    return snapshot.freshAt(clock.instant(), maxStaleness);
   }
 
   /** Called with every new snapshot that may kill something (to cut in-flight exchanges). */
@@ -133,12 +144,16 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   /** Full load; handles a store that came back empty. */
   CompletionStage<Void> reload() {
     Instant sentAt = clock.instant();
+    long versionAtSend;
+    synchronized (this) {
+      versionAtSend = version;
+    }
     return store
         .load()
         .thenCompose(
             state -> {
               if (state.initialized()) {
-                install(state, sentAt);
+                install(state, sentAt, versionAtSend);
                 return heartbeat();
               }
               boolean knewState;
@@ -146,6 +161,9 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
               synchronized (this) {
                 knewState = seenInitialized || highestEpochSeen > 0;
                 floor = highestEpochSeen;
+                // the store's history is gone: its versions start again, nothing ahead of them counts
+                version = -1;
+                ahead.clear();
               }
               if (!knewState) {
                 return store.initialize(clock.millis()).thenCompose(v -> reload());
@@ -160,17 +178,48 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
             });
   }
 
-  private void install(RevocationStore.State state, Instant confirmedAt) {
+  /**
+   * @param confirmedAt when the load was sent: the store was at this state or a later one then
+   * @param versionAtSend {@link #version} when the load was sent
+   */
+  private void install(RevocationStore.State state, Instant confirmedAt, long versionAtSend) {
     RevocationSnapshot next;
     synchronized (this) {
       seenInitialized = true;
-      long epoch = Math.max(state.epoch(), snapshot.epoch());
-      highestEpochSeen = Math.max(highestEpochSeen, epoch);
-      version = state.version();
-      next = new RevocationSnapshot(epoch, state.revokedJtis(), state.suspendedAgents(), state.lockdown(), confirmedAt);
+      RevocationSnapshot s = snapshot;
+      long loaded = state.version();
+      Draft d;
+      if (loaded < versionAtSend) {
+        // versions went backwards: the store lost its data and was re-seeded; it is the truth now
+        ahead.clear();
+        version = loaded;
+        d = new Draft(state);
+      } else if (loaded < version) {
+        // changes arrived in order while this load was in flight: the copy is newer than the
+        // answer, and the store was at most at the answer when the load was sent, so the copy
+        // is confirmed as of then
+        d = new Draft(s);
+      } else {
+        ahead.headMap(loaded, true).clear();
+        d = new Draft(state);
+        ahead.values().forEach(d::apply);
+        version = loaded;
+        advance();
+      }
+      d.epoch = Math.max(d.epoch, s.epoch());
+      highestEpochSeen = Math.max(highestEpochSeen, d.epoch);
+      next = d.snapshot(confirmedAt);
       snapshot = next;
     }
     listeners.forEach(l -> l.accept(next));
+  }
+
+  /** Moves {@link #version} over changes that arrived early and are now in order. */
+  private void advance() {
+    while (ahead.remove(version + 1) != null) {
+      version++;
+    }
+    ahead.headMap(version, true).clear();
   }
 
   private void apply(Change c) {
@@ -178,25 +227,22 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
     boolean gap;
     synchronized (this) {
       RevocationSnapshot s = snapshot;
-      long epoch = s.epoch();
-      Set<String> revoked = s.revokedJtis();
-      Set<String> suspended = s.suspendedAgents();
-      boolean lockdown = s.lockdown();
-      switch (c.kind()) {
-        case KILL_ALL -> epoch = Math.max(epoch, Long.parseLong(c.value()));
-        case REVOKE -> revoked = plus(revoked, c.value());
-        case SUSPEND -> suspended = plus(suspended, c.value());
-        case RESUME -> suspended = minus(suspended, c.value());
-        case LOCKDOWN_LIFTED -> lockdown = false;
-      }
-      highestEpochSeen = Math.max(highestEpochSeen, epoch);
+      Draft d = new Draft(s);
+      d.apply(c);
+      highestEpochSeen = Math.max(highestEpochSeen, d.epoch);
       // a change we can apply in order keeps the copy exact; a gap means we missed one
       gap = c.version() != version + 1;
-      if (!gap) {
+      if (c.kind() == Change.Kind.KILL_ALL) {
+        // it does not say whether it set lockdown: the copy is exact again only after the reload
+        // below, which a kill-all always triggers
+      } else if (!gap) {
         version = c.version();
+        advance();
+      } else if (c.version() > version) {
+        ahead.put(c.version(), c);
       }
       // applying a change is not a confirmation: confirmedAt stays as it was
-      next = new RevocationSnapshot(epoch, revoked, suspended, lockdown, s.confirmedAt());
+      next = d.snapshot(s.confirmedAt());
       snapshot = next;
     }
     listeners.forEach(l -> l.accept(next));
@@ -209,16 +255,41 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
     });
   }
 
-  private static Set<String> plus(Set<String> s, String v) {
-    Set<String> n = new HashSet<>(s);
-    n.add(v);
-    return n;
-  }
+  /** A snapshot being built: a loaded state or the current copy, with changes applied to it. */
+  private static final class Draft {
+    long epoch;
+    final Set<String> revoked;
+    final Set<String> suspended;
+    boolean lockdown;
 
-  private static Set<String> minus(Set<String> s, String v) {
-    Set<String> n = new HashSet<>(s);
-    n.remove(v);
-    return n;
+    Draft(RevocationSnapshot s) {
+      this(s.epoch(), s.revokedJtis(), s.suspendedAgents(), s.lockdown());
+    }
+
+    Draft(RevocationStore.State s) {
+      this(s.epoch(), s.revokedJtis(), s.suspendedAgents(), s.lockdown());
+    }
+
+    private Draft(long epoch, Set<String> revoked, Set<String> suspended, boolean lockdown) {
+      this.epoch = epoch;
+      this.revoked = new HashSet<>(revoked);
+      this.suspended = new HashSet<>(suspended);
+      this.lockdown = lockdown;
+    }
+
+    void apply(Change c) {
+      switch (c.kind()) {
+        case KILL_ALL -> epoch = Math.max(epoch, Long.parseLong(c.value()));
+        case REVOKE -> revoked.add(c.value());
+        case SUSPEND -> suspended.add(c.value());
+        case RESUME -> suspended.remove(c.value());
+        case LOCKDOWN_LIFTED -> lockdown = false;
+      }
+    }
+
+    RevocationSnapshot snapshot(Instant confirmedAt) {
+      return new RevocationSnapshot(epoch, revoked, suspended, lockdown, confirmedAt);
+    }
   }
 
   @Override

@@ -28,19 +28,32 @@ public record RevocationSnapshot(
 
   /**
    * Denies a grant the snapshot says is dead, then refuses to decide at all when the snapshot
-   * is older than {@code maxStaleness}: an old view might miss a kill-all, so stale means deny.
+   * is not {@link #freshAt fresh}: an old view might miss a kill-all, so stale means deny.
    */
   public void check(Grant grant, Instant now, Duration maxStaleness) {
     Denied dead = killed(grant);
     if (dead != null) {
       throw dead;
     }
-    Duration age = Duration.between(confirmedAt, now);
-    if (age.compareTo(maxStaleness) > 0) {
+    if (!freshAt(now, maxStaleness)) {
+      Duration age = Duration.between(confirmedAt, now);
       throw new Denied(
           Reason.REVOCATION_STALE,
-          "revocation state not confirmed for " + age.toMillis() + " ms (limit " + maxStaleness.toMillis() + " ms)");
+          age.isNegative()
+              ? "revocation state confirmed at " + confirmedAt + ", after now (" + now + "): the clock went back; "
+                  + "waiting for the next confirmation"
+              : "revocation state not confirmed for " + age.toMillis() + " ms (limit " + maxStaleness.toMillis() + " ms)");
     }
+  }
+
+  /**
+   * Confirmed within {@code maxStaleness} before {@code now}. A confirmation after {@code now}
+   * means the wall clock stepped back since: the true age is then unknown, and unknown counts as
+   * stale (fail closed) until the next confirmation is stamped by the clock as it is now.
+   */
+  public boolean freshAt(Instant now, Duration maxStaleness) {
+    Duration age = Duration.between(confirmedAt, now);
+    return !age.isNegative() && age.compareTo(maxStaleness) <= 0;
   }
 
   /** Why this snapshot kills the grant, or null if it does not (staleness aside). */

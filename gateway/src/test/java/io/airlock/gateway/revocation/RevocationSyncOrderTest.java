@@ -1,0 +1,282 @@
+package io.airlock.gateway.revocation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.airlock.gateway.store.memory.InMemoryRevocationStore;
+import io.airlock.gateway.testing.Poll;
+import io.airlock.policy.decision.Denied;
+import io.airlock.policy.decision.Reason;
+import io.airlock.policy.grant.Grant;
+import io.airlock.policy.port.RevocationStore;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One node's sync against the in-process store, with loads held in flight and the wall clock
+ * stepped by hand: the orderings a real Redis produces only by bad luck, made deterministic.
+ * The staleness window is long (its timer runs every 15 s), so every reload here is the test's.
+ */
+class RevocationSyncOrderTest {
+  static final Duration MAX_STALENESS = Duration.ofSeconds(60);
+
+  final StepClock clock = new StepClock(Instant.now());
+  final Vertx vertx = Vertx.vertx();
+  HeldStore store;
+  RevocationSync sync;
+
+  @BeforeEach
+  void start() throws Exception {
+    store = new HeldStore(new InMemoryRevocationStore(clock, Duration.ofSeconds(90)));
+    sync = new RevocationSync(vertx, store, "node-a", MAX_STALENESS, clock);
+    sync.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    sync.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  Reason verdict(Grant g) {
+    Denied d = catchThrowableOfType(Denied.class, () -> sync.current().check(g, clock.instant(), MAX_STALENESS));
+    return d == null ? null : d.reason();
+  }
+
+  @Test
+  void aReloadInFlightDoesNotUndoARevokeOrSuspensionPublishedMeanwhile() throws Exception {
+    store.holdLoads();
+    CompletionStage<Void> reload = sync.reload(); // read the store as it was, answer held
+    store.releaseLoads(false);
+
+    await(store.revoke("jti-x", clock.instant().plus(Duration.ofMinutes(15))));
+    await(store.suspend("mallory"));
+    assertThat(sync.current().revokedJtis()).contains("jti-x");
+
+    store.releaseHeld();
+    await(reload);
+    assertThat(sync.current().revokedJtis()).as("revoked while the load was in flight").contains("jti-x");
+    assertThat(sync.current().suspendedAgents()).contains("mallory");
+    assertThat(verdict(RevocationSyncTest.grant("jti-x", "alice", sync.epoch()))).isEqualTo(Reason.GRANT_REVOKED);
+    assertThat(verdict(RevocationSyncTest.grant("jti-y", "mallory", sync.epoch()))).isEqualTo(Reason.AGENT_SUSPENDED);
+    // a later full reload agrees: nothing was lost in the store either
+    await(sync.reload());
+    assertThat(sync.current().revokedJtis()).contains("jti-x");
+  }
+
+  @Test
+  void aChangeThatArrivedAfterAGapSurvivesALoadOlderThanIt() throws Exception {
+    store.holdLoads();
+    CompletionStage<Void> older = sync.reload();
+    // the first revoke's message is lost; the second arrives, a gap: the node reloads (held too)
+    store.drop(c -> c.value().equals("jti-lost"));
+    await(store.revoke("jti-lost", clock.instant().plus(Duration.ofMinutes(15))));
+    store.drop(c -> false);
+    await(store.revoke("jti-seen", clock.instant().plus(Duration.ofMinutes(15))));
+    assertThat(sync.current().revokedJtis()).containsExactly("jti-seen");
+
+    store.releaseOldest();
+    await(older);
+    assertThat(sync.current().revokedJtis()).as("a load from before both revokes").contains("jti-seen");
+
+    store.releaseLoads(true);
+    store.releaseHeld();
+    Poll.until("the reload after the gap brings the lost one", Duration.ofSeconds(10),
+        () -> sync.current().revokedJtis().containsAll(Set.of("jti-lost", "jti-seen")));
+  }
+
+  @Test
+  void aKillAllWithLockdownIsInstalledEvenWhenChangesFollowItDuringTheReload() throws Exception {
+    store.holdLoads();
+    await(store.killAll(0, true)); // applied at once; its lockdown only comes with the reload, held
+    await(store.suspend("mallory"));
+    assertThat(sync.current().lockdown()).isFalse();
+
+    store.releaseLoads(true);
+    store.releaseHeld();
+    Poll.until("lockdown after the reloads", Duration.ofSeconds(10), () -> sync.current().lockdown());
+    assertThat(sync.current().suspendedAgents()).contains("mallory");
+  }
+
+  @Test
+  void aClockSteppedBackMakesTheViewStaleUntilTheNextConfirmation() throws Exception {
+    Grant g = RevocationSyncTest.grant("jti-ok", "alice", sync.epoch());
+    assertThat(sync.fresh()).isTrue();
+    assertThat(verdict(g)).isNull();
+
+    clock.step(Duration.ofSeconds(-1));
+    assertThat(sync.fresh()).as("confirmed 1 s in the future").isFalse();
+    assertThat(verdict(g)).isEqualTo(Reason.REVOCATION_STALE);
+
+    // the next confirmation is stamped by the clock as it is now
+    await(sync.reload());
+    assertThat(sync.fresh()).isTrue();
+    assertThat(verdict(g)).isNull();
+  }
+
+  /** A wall clock the test steps, forwards or back. */
+  static final class StepClock extends Clock {
+    private volatile Instant now;
+
+    StepClock(Instant start) {
+      this.now = start;
+    }
+
+    void step(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  /**
+   * The in-process store with loads that read at once but answer when the test says, and
+   * published changes the test may drop before they reach the node.
+   */
+  static final class HeldStore implements RevocationStore {
+    private final RevocationStore delegate;
+    private final ConcurrentLinkedDeque<CompletableFuture<Void>> held = new ConcurrentLinkedDeque<>();
+    private volatile boolean holding;
+    private volatile Predicate<Change> drop = c -> false;
+
+    HeldStore(RevocationStore delegate) {
+      this.delegate = delegate;
+    }
+
+    void holdLoads() {
+      holding = true;
+    }
+
+    /** Loads from now on answer at once ({@code false} keeps holding only those already held). */
+    void releaseLoads(boolean alsoHeld) {
+      holding = false;
+      if (alsoHeld) {
+        releaseHeld();
+      }
+    }
+
+    void releaseOldest() {
+      CompletableFuture<Void> gate = held.pollFirst();
+      assertThat(gate).as("a held load").isNotNull();
+      gate.complete(null);
+    }
+
+    void releaseHeld() {
+      CompletableFuture<Void> gate;
+      while ((gate = held.pollFirst()) != null) {
+        gate.complete(null);
+      }
+    }
+
+    void drop(Predicate<Change> which) {
+      drop = which;
+    }
+
+    @Override
+    public CompletionStage<State> load() {
+      CompletionStage<State> read = delegate.load();
+      if (!holding) {
+        return read;
+      }
+      CompletableFuture<Void> gate = new CompletableFuture<>();
+      held.addLast(gate);
+      return gate.thenCompose(v -> read);
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<Change> onChange, Runnable onSubscribed) {
+      return delegate.subscribe(c -> {
+        if (!drop.test(c)) {
+          onChange.accept(c);
+        }
+      }, onSubscribed);
+    }
+
+    @Override
+    public CompletionStage<Stamp> stamp() {
+      return delegate.stamp();
+    }
+
+    @Override
+    public CompletionStage<Long> killAll(long floor, boolean lockdown) {
+      return delegate.killAll(floor, lockdown);
+    }
+
+    @Override
+    public CompletionStage<Long> reseedIfEmpty(long floor) {
+      return delegate.reseedIfEmpty(floor);
+    }
+
+    @Override
+    public CompletionStage<Void> initialize(long epochFloor) {
+      return delegate.initialize(epochFloor);
+    }
+
+    @Override
+    public CompletionStage<Void> revoke(String jti, Instant grantExpiresAt) {
+      return delegate.revoke(jti, grantExpiresAt);
+    }
+
+    @Override
+    public CompletionStage<Void> suspend(String agent) {
+      return delegate.suspend(agent);
+    }
+
+    @Override
+    public CompletionStage<Void> resume(String agent) {
+      return delegate.resume(agent);
+    }
+
+    @Override
+    public CompletionStage<Void> liftLockdown() {
+      return delegate.liftLockdown();
+    }
+
+    @Override
+    public CompletionStage<Void> heartbeat(String nodeId, long acknowledgedEpoch, Instant at) {
+      return delegate.heartbeat(nodeId, acknowledgedEpoch, at);
+    }
+
+    @Override
+    public CompletionStage<Void> deregister(String nodeId) {
+      return delegate.deregister(nodeId);
+    }
+
+    @Override
+    public CompletionStage<List<NodeStatus>> nodes(Instant now, Duration liveWithin) {
+      return delegate.nodes(now, liveWithin);
+    }
+  }
+}
