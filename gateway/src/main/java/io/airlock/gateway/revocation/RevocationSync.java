@@ -138,6 +138,11 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   }
 
   private CompletionStage<Void> heartbeat() {
+    if (closed) {
+      // a confirmation still in flight when the node stopped must not undo its deregistration
+      // (a heartbeat issued before it goes first: both use the same connection, in order)
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
     return store.heartbeat(nodeId, snapshot.epoch(), clock.instant());
   }
 

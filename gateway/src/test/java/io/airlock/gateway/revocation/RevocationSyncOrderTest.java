@@ -9,6 +9,7 @@ import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
 import io.airlock.policy.grant.Grant;
 import io.airlock.policy.port.RevocationStore;
+import io.airlock.policy.port.RevocationStore.NodeStatus;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,6 +134,22 @@ class RevocationSyncOrderTest {
     assertThat(verdict(g)).isNull();
   }
 
+  @Test
+  void aConfirmationInFlightWhenTheNodeStopsDoesNotPutItBackAmongTheLiveNodes() throws Exception {
+    // a node with a fast confirmation timer, its stamp read held in flight while it closes
+    HeldStore held = new HeldStore(new InMemoryRevocationStore(clock, Duration.ofSeconds(90)));
+    RevocationSync fast = new RevocationSync(vertx, held, "node-b", Duration.ofMillis(100), clock);
+    fast.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    held.holdStamps();
+    Poll.until("a confirmation waiting on its stamp", Duration.ofSeconds(10), () -> held.heldStamps() > 0);
+    assertThat(await(held.nodes(clock.instant(), Duration.ofMinutes(1)))).extracting(NodeStatus::nodeId).contains("node-b");
+
+    fast.close();
+    assertThat(await(held.nodes(clock.instant(), Duration.ofMinutes(1)))).isEmpty();
+    held.releaseStamps();
+    assertThat(await(held.nodes(clock.instant(), Duration.ofMinutes(1)))).as("live nodes after the late confirmation").isEmpty();
+  }
+
   /** A wall clock the test steps, forwards or back. */
   static final class StepClock extends Clock {
     private volatile Instant now;
@@ -170,6 +187,8 @@ class RevocationSyncOrderTest {
     private final ConcurrentLinkedDeque<CompletableFuture<Void>> held = new ConcurrentLinkedDeque<>();
     private volatile boolean holding;
     private volatile Predicate<Change> drop = c -> false;
+    private final ConcurrentLinkedDeque<CompletableFuture<Void>> heldStamps = new ConcurrentLinkedDeque<>();
+    private volatile boolean holdingStamps;
 
     HeldStore(RevocationStore delegate) {
       this.delegate = delegate;
@@ -204,6 +223,22 @@ class RevocationSyncOrderTest {
       drop = which;
     }
 
+    void holdStamps() {
+      holdingStamps = true;
+    }
+
+    int heldStamps() {
+      return heldStamps.size();
+    }
+
+    void releaseStamps() {
+      holdingStamps = false;
+      CompletableFuture<Void> gate;
+      while ((gate = heldStamps.pollFirst()) != null) {
+        gate.complete(null);
+      }
+    }
+
     @Override
     public CompletionStage<State> load() {
       CompletionStage<State> read = delegate.load();
@@ -226,7 +261,13 @@ class RevocationSyncOrderTest {
 
     @Override
     public CompletionStage<Stamp> stamp() {
-      return delegate.stamp();
+      CompletionStage<Stamp> read = delegate.stamp();
+      if (!holdingStamps) {
+        return read;
+      }
+      CompletableFuture<Void> gate = new CompletableFuture<>();
+      heldStamps.addLast(gate);
+      return gate.thenCompose(v -> read);
     }
 
     @Override
