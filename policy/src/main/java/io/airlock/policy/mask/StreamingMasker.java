@@ -248,6 +248,12 @@ public final class StreamingMasker {
         throw new MaskingException(Kind.TRAILING_DATA, offset());
       }
       int id = tok.id();
+      // Jackson checks maxStringLength only when its per-thread recycled buffer grows, so a string
+      // that fits a buffer left large by an earlier document (another template's higher limit)
+      // would pass unchecked
+      if (id == ID_STRING && parser.getTextLength() > t.maxString) {
+        throw new MaskingException(Kind.TOO_LARGE, offset());
+      }
       if (skipDepth > 0) {
         if (id == ID_START_OBJECT || id == ID_START_ARRAY) {
           skipDepth++;
@@ -573,6 +579,7 @@ public final class StreamingMasker {
     final boolean detectIban;
     final boolean detectSsn;
     final int maxDepth;
+    final int maxString;
     final JsonFactory factory;
     final byte[] agentPrefix;
     final byte[][] classPrefix = new byte[CLASSES.length][];
@@ -593,6 +600,7 @@ public final class StreamingMasker {
       detectIban = d.contains(Detector.IBAN);
       detectSsn = d.contains(Detector.SSN);
       maxDepth = profile.maxDepth();
+      maxString = options.maxStringLength();
       factory = factory(new Limits(options.maxStringLength(), options.maxNumberLength(), maxDepth));
       agentPrefix = (options.agent() + '\0').getBytes(StandardCharsets.UTF_8);
       key = new SecretKeySpec(options.hmacKey(), "HmacSHA256");

@@ -406,6 +406,27 @@ class StreamingMaskerTest {
   }
 
   @Test
+  void stringLimitHoldsAfterALongerStringWasParsedOnTheSameThread() throws Exception {
+    // Jackson recycles its text buffer per thread and checks the limit only when that buffer
+    // grows, so a big string allowed by one template used to let another template's limit slip
+    byte[] big = utf8("{\"notes\":\"" + "x".repeat(200_000) + "\"}");
+    assertThat(mask(StreamingMasker.create(demoProfile(Mode.BLOCK), options()), big, 8192))
+        .hasSize(big.length);
+    MaskingOptions small = options().withLimits(100, 50);
+    for (String json : new String[] {"{\"notes\":\"" + "x".repeat(5000) + "\"}",
+        "{\"twoFactorSecret\":\"" + "x".repeat(101) + "\"}", "[\"" + "y".repeat(101) + "\"]"}) {
+      assertThatThrownBy(() -> mask(StreamingMasker.create(demoProfile(Mode.BLOCK), small),
+              utf8(json), 16))
+          .as(json)
+          .isInstanceOfSatisfying(MaskingException.class,
+              e -> assertThat(e.kind()).isEqualTo(Kind.TOO_LARGE));
+    }
+    assertThat(mask(StreamingMasker.create(demoProfile(Mode.BLOCK), small),
+            utf8("[\"" + "y".repeat(100) + "\"]"), 16))
+        .isEqualTo("[\"" + "y".repeat(100) + "\"]");
+  }
+
+  @Test
   void emptyBodyIsTruncated() {
     assertThatThrownBy(() -> block("  "))
         .isInstanceOfSatisfying(MaskingException.class,
