@@ -4,17 +4,21 @@ package io.airlock.policy.mask;
  * Finds card numbers, SSNs and IBANs written inside longer text (support staff's notes), so the
  * masker can mask just those spans. {@link Detection} answers only for a whole value.
  *
- * <p>One forward scan per detector kind, no regular expressions: each candidate start (a word
- * start for an IBAN, a digit-group start for a card or SSN) looks at most a fixed number of
- * characters ahead (an IBAN 34 characters plus its spaces, a card 19 digits plus separators), so
- * the work is linear in the text whatever it contains. Nothing is allocated after the first
- * strings; the span arrays grow only when a string holds more spans than any before.
+ * <p>Two forward scans, no regular expressions. Every match holds digits, so the scans skip
+ * non-digits with one comparison each and do their work at digit-group starts (a digit with no
+ * digit before it): an IBAN is tried where two letters precede the group, an SSN where no number
+ * does, a card window from every group start. Each try looks at most a fixed number of characters
+ * ahead (an IBAN 34 characters plus its spaces, a card 19 digits plus separators), so the work is
+ * linear in the text whatever it contains. The second (card) scan runs only from the first chain
+ * of 13 digits, so ordinary text with dates, amounts and phone numbers is read once. Nothing is
+ * allocated after the first strings; the span arrays grow only when a string holds more spans
+ * than any before.
  *
  * <ul>
  *   <li>IBAN: two ASCII letters, two check digits, then ASCII letters/digits either run together or
  *       in groups of four after single spaces (the last group may be shorter); 15-34 characters
- *       without the spaces, ISO 13616 mod-97 equal to 1; not glued to a letter or digit on either
- *       side. The longest valid reading wins.
+ *       without the spaces, ISO 13616 mod-97 equal to 1; no letter or digit right after it (the
+ *       text before it does not matter). The longest valid reading wins.
  *   <li>SSN: {@code ddd-dd-dddd}, not continued by a digit, or by a dash and a digit, on either
  *       side (so it is not the middle of a longer dashed number). No area-number rules, the same
  *       as the whole-value detector.
@@ -59,11 +63,11 @@ final class FreeText {
       return 0;
     }
     int end = off + len;
-    if (iban || ssn) {
-      claim(c, off, end, ssn, iban);
-    }
-    if (card) {
-      cards(c, off, end);
+    // every match holds digits, so non-digits cost one comparison each; the card pass starts at
+    // the first run of 13 digits joined by single separators, if there is one
+    int cardFrom = claim(c, off, end, ssn, iban);
+    if (card && cardFrom >= 0) {
+      cards(c, cardFrom, end);
     }
     int a = 0;
     int b = 0;
@@ -91,23 +95,61 @@ final class FreeText {
     return found.kind[i];
   }
 
-  private void claim(char[] c, int off, int end, boolean ssn, boolean iban) {
+  /**
+   * Finds IBANs and SSNs. Returns where the first chain of at least 13 digits outside them starts
+   * (digit groups joined by one space or dash), or -1: a card can only lie in such a chain.
+   */
+  private int claim(char[] c, int off, int end, boolean ssn, boolean iban) {
+    int cardFrom = -1;
+    int chainStart = -1;
+    int chainEnd = -2;
+    int chainDigits = 0;
     int i = off;
-    while (i < end) {
-      char ch = c[i];
-      int e = -1;
-      if (iban && isLetter(ch) && (i == off || !Character.isLetterOrDigit(c[i - 1]))) {
-        e = ibanEnd(c, i, end);
+    while (true) {
+      while (i < end && !isDigit(c[i])) {
+        i++;
+      }
+      if (i == end) {
+        return cardFrom;
+      }
+      // i starts a digit group (a claim is never followed by a digit)
+      // an IBAN is found at its first check digit, after the two letters of its country code;
+      // letters before those are allowed ("ibanDE89..."): in free text, masking a few more
+      // look-alikes beats showing a glued IBAN
+      if (iban
+          && i - 2 >= off
+          && i + 1 < end
+          && isDigit(c[i + 1])
+          && isLetter(c[i - 1])
+          && isLetter(c[i - 2])) {
+        int e = ibanEnd(c, i - 2, end);
         if (e > 0) {
-          claims.add(i, e, Detector.IBAN);
-        }
-      } else if (ssn && isDigit(ch) && !numberBefore(c, off, i)) {
-        e = ssnEnd(c, i, end);
-        if (e > 0) {
-          claims.add(i, e, Detector.SSN);
+          claims.add(i - 2, e, Detector.IBAN);
+          i = e;
+          continue;
         }
       }
-      i = e > 0 ? e : i + 1;
+      if (ssn && !numberBefore(c, off, i)) {
+        int e = ssnEnd(c, i, end);
+        if (e > 0) {
+          claims.add(i, e, Detector.SSN);
+          i = e;
+          continue;
+        }
+      }
+      if (i != chainEnd + 1 || (c[i - 1] != ' ' && c[i - 1] != '-')) {
+        chainStart = i;
+        chainDigits = 0;
+      }
+      int g = i;
+      do {
+        i++;
+      } while (i < end && isDigit(c[i]));
+      chainEnd = i;
+      chainDigits += i - g;
+      if (chainDigits >= MIN_CARD && cardFrom < 0) {
+        cardFrom = chainStart;
+      }
     }
   }
 
@@ -177,13 +219,16 @@ final class FreeText {
     return i > off && (isDigit(c[i - 1]) || (c[i - 1] == '-' && i - 1 > off && isDigit(c[i - 2])));
   }
 
-  private void cards(char[] c, int off, int end) {
+  /** Finds card windows from {@code from}, a digit-group start, on. */
+  private void cards(char[] c, int from, int end) {
     int a = 0;
-    int i = off;
-    while (i < end) {
-      if (!isDigit(c[i])) {
+    int i = from;
+    while (true) {
+      while (i < end && !isDigit(c[i])) {
         i++;
-        continue;
+      }
+      if (i == end) {
+        return;
       }
       // i starts a digit group: the previous character is not a digit
       while (a < claims.n && claims.end[a] <= i) {

@@ -369,7 +369,10 @@ public final class StreamingMasker {
       Detector d = detect(id, c, off, len);
       if (d != null) {
         maskAs = t.unmasked[d.fieldClass().ordinal()] ? null : d.fieldClass();
-      } else if (id == ID_STRING && t.detectAny && maskInside(c, off, len, inArray)) {
+      } else if (id == ID_STRING
+          && len >= FreeText.MIN_LENGTH
+          && t.detectAny
+          && maskInside(c, off, len, inArray)) {
         return;
       } else {
         maskAs = null;
@@ -424,9 +427,6 @@ public final class StreamingMasker {
    */
   private boolean maskInside(char[] c, int off, int len, boolean inArray) throws IOException {
     final Template t = this.t;
-    if (len < FreeText.MIN_LENGTH) {
-      return false;
-    }
     if (freeText == null) {
       freeText = new FreeText();
     }
