@@ -7,11 +7,16 @@ import io.airlock.policy.config.IdentityConfig;
 import io.airlock.policy.config.Route;
 import io.airlock.policy.mask.FieldClass;
 import io.airlock.policy.mask.MaskingProfile;
+import io.airlock.policy.mask.MaskingOptions;
 import io.airlock.policy.mask.MaskingProfile.FieldRule;
+import io.airlock.policy.mask.StreamingMasker;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The configurations shipped in the repository must always load. */
@@ -90,5 +95,28 @@ class ShippedConfigTest {
     assertThat(statements.maskingProfile()).isEqualTo(Optional.empty());
     assertThat(c.maskingProfiles().get("client-record").ruleForField("notes")).isEmpty();
     assertThat(c.maskingProfiles().get("client-record").paths()).containsEntry("$.notes", FieldRule.CLEAR);
+  }
+
+  /** The shipped file shows {@code notes}; its comment promises identifiers inside stay masked. */
+  @Test
+  void shippedClientRecordProfileMasksIdentifiersInsideNotes() throws Exception {
+    AirlockConfig c = ConfigLoader.load(projectRoot().resolve("config"));
+    MaskingProfile record = c.maskingProfiles().get("client-record");
+    StreamingMasker m = StreamingMasker.create(record, MaskingOptions.of(
+        Set.of(), "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), "alice"));
+    byte[] in = ("{\"id\":\"c-1\",\"notes\":\"card 4111 1111 1111 1111, ssn 123-45-6789, "
+        + "iban DE89 3704 0044 0532 0130 00\"}").getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    m.feed(in, 0, in.length, out::write);
+    m.finish(out::write);
+    String masked = out.toString(StandardCharsets.UTF_8);
+
+    assertThat(masked).startsWith("{\"id\":\"c-1\",\"notes\":\"card ");
+    for (String leak : new String[] {"4111 1111 1111", "4111111111111111", "123-45", "123456789",
+        "DE89", "3704", "0044 0532", "0532 0130"}) {
+      assertThat(masked).doesNotContain(leak);
+    }
+    assertThat(masked).isEqualTo("{\"id\":\"c-1\",\"notes\":\"card ***************1111, ssn "
+        + "*******6789, iban ***********************0 00\"}");
   }
 }

@@ -2,7 +2,7 @@ package io.airlock.policy.mask;
 
 /**
  * Content detectors over a char slice, without allocating. Each matches the whole value (leading
- * and trailing whitespace ignored): a card number inside free text is not found.
+ * and trailing whitespace ignored); {@link FreeText} finds the same kinds inside longer text.
  */
 final class Detection {
   private Detection() {}

@@ -3,7 +3,10 @@ package io.airlock.policy.mask;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Content detectors: they mask a value by what it looks like, wherever it stands. */
+/**
+ * Content detectors: they mask a value by what it looks like, wherever it stands, and the part of
+ * a shown string that looks like one (a card number in a note).
+ */
 public enum Detector {
   /** Luhn-valid card numbers of 13-19 digits, as strings (spaces/dashes allowed) or JSON numbers */
   CARD(FieldClass.CARD),

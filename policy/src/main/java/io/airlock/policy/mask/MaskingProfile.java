@@ -13,8 +13,8 @@ import java.util.Set;
  * <p>{@code fields} maps a field name, lower-cased with {@link Locale#ROOT}, to its rule;
  * {@code paths} maps a JSON path ({@code $.a.b}, {@code $.items[*].c}) to its rule and wins over a
  * field-name rule. In {@link Mode#ALLOW} a field that is neither {@code clear} nor classified is
- * redacted; in {@link Mode#BLOCK} it is shown. Detectors apply to every scalar, clear fields
- * included.
+ * redacted; in {@link Mode#BLOCK} it is shown. Detectors apply to every scalar that would be shown,
+ * clear fields included, and also find card numbers, SSNs and IBANs written inside such strings.
  */
 public record MaskingProfile(
     String name,

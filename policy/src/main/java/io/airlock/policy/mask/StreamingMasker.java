@@ -76,9 +76,16 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>Booleans and null are never sensitive and are shown as they are, unlisted ones in ALLOW mode
  *       included: redacting {@code true} would hide nothing and break clients' types.
  *   <li>Detectors (card, IBAN, SSN) run on every string or integer that would otherwise be shown in
- *       clear, clear-listed fields included, and mask it with their class's strategy unless the grant
- *       unmasks that class. They match the whole value (surrounding whitespace ignored), not text
- *       inside a longer string. Field names are not masked.
+ *       clear, clear-listed fields included. First on the whole value (surrounding whitespace
+ *       ignored; integers only this way): a match masks the value with its class's strategy unless
+ *       the grant unmasks that class. A string that no detector matches whole is then searched for
+ *       card numbers, SSNs and IBANs written inside it ({@link FreeText}): each span found is masked
+ *       in place with its class's strategy ({@code LAST4} stars all but the span's last four
+ *       characters, {@code REDACT} and {@code EMAIL} put {@code [redacted]} in its place, {@code
+ *       HMAC} the span's token) and the rest of the text is kept; a span whose class the grant
+ *       unmasks is left as it is, and one whose strategy is {@code DROP} drops the whole value. Any
+ *       Luhn-valid run of 13-19 digits in text is masked, an order number included: a checksum is
+ *       all that tells it from a card. Field names are not masked.
  *   <li>Duplicate keys: each occurrence is decided on its own.
  * </ul>
  *
@@ -119,6 +126,7 @@ public final class StreamingMasker {
   private boolean closed;
   private MaskingException failure;
   private char[] buf = new char[64];
+  private FreeText freeText;
   private Mac mac;
 
   private StreamingMasker(Template t) {
@@ -248,6 +256,12 @@ public final class StreamingMasker {
         throw new MaskingException(Kind.TRAILING_DATA, offset());
       }
       int id = tok.id();
+      // Jackson checks maxStringLength only when its per-thread recycled buffer grows, so a string
+      // that fits a buffer left large by an earlier document (another template's higher limit)
+      // would pass unchecked
+      if (id == ID_STRING && parser.getTextLength() > t.maxString) {
+        throw new MaskingException(Kind.TOO_LARGE, offset());
+      }
       if (skipDepth > 0) {
         if (id == ID_START_OBJECT || id == ID_START_ARRAY) {
           skipDepth++;
@@ -352,7 +366,17 @@ public final class StreamingMasker {
       gen.writeString(REDACTED);
       return;
     } else {
-      maskAs = detect(id, c, off, len);
+      Detector d = detect(id, c, off, len);
+      if (d != null) {
+        maskAs = t.unmasked[d.fieldClass().ordinal()] ? null : d.fieldClass();
+      } else if (id == ID_STRING
+          && len >= FreeText.MIN_LENGTH
+          && t.detectAny
+          && maskInside(c, off, len, inArray)) {
+        return;
+      } else {
+        maskAs = null;
+      }
     }
     if (maskAs == null) {
       writeName();
@@ -377,22 +401,90 @@ public final class StreamingMasker {
     }
   }
 
-  private FieldClass detect(int id, char[] c, int off, int len) {
+  /** The detector that matches the whole value, if any. */
+  private Detector detect(int id, char[] c, int off, int len) {
     final Template t = this.t;
     if (id == ID_STRING) {
       if (t.detectCard && Detection.isCard(c, off, len)) {
-        return t.unmasked[FieldClass.CARD.ordinal()] ? null : FieldClass.CARD;
+        return Detector.CARD;
       }
       if (t.detectSsn && Detection.isSsn(c, off, len)) {
-        return t.unmasked[FieldClass.SSN.ordinal()] ? null : FieldClass.SSN;
+        return Detector.SSN;
       }
       if (t.detectIban && Detection.isIban(c, off, len)) {
-        return t.unmasked[FieldClass.BANK.ordinal()] ? null : FieldClass.BANK;
+        return Detector.IBAN;
       }
     } else if (id == ID_NUMBER_INT && t.detectCard && Detection.isCard(c, off, len)) {
-      return t.unmasked[FieldClass.CARD.ordinal()] ? null : FieldClass.CARD;
+      return Detector.CARD;
     }
     return null;
+  }
+
+  /**
+   * Masks the card numbers, SSNs and IBANs inside a shown string, each span with its class's
+   * strategy, and writes the string; false (nothing written) if there is nothing to mask. A span
+   * whose strategy is {@code DROP} drops the whole value, as it would a value that is only that.
+   */
+  private boolean maskInside(char[] c, int off, int len, boolean inArray) throws IOException {
+    final Template t = this.t;
+    if (freeText == null) {
+      freeText = new FreeText();
+    }
+    FreeText f = freeText;
+    int n = f.find(c, off, len, t.detectCard, t.detectSsn, t.detectIban);
+    int masked = 0;
+    for (int k = 0; k < n; k++) {
+      int cls = f.detector(k).fieldClass().ordinal();
+      if (!t.unmasked[cls]) {
+        if (t.strategy[cls] == Strategy.DROP) {
+          drop(inArray, false);
+          return true;
+        }
+        masked++;
+      }
+    }
+    if (masked == 0) {
+      return false;
+    }
+    // a span is at least 11 chars and its replacement at most 18 ("h:" and a 16-char token)
+    char[] o = buf(len + masked * 8);
+    int p = 0;
+    int from = off;
+    for (int k = 0; k < n; k++) {
+      FieldClass cls = f.detector(k).fieldClass();
+      if (t.unmasked[cls.ordinal()]) {
+        continue;
+      }
+      int s = f.start(k);
+      int e = f.end(k);
+      System.arraycopy(c, from, o, p, s - from);
+      p += s - from;
+      switch (t.strategy[cls.ordinal()]) {
+        case LAST4 -> {
+          // spans are ASCII, so no surrogate pair is split
+          Arrays.fill(o, p, p + e - s - 4, '*');
+          System.arraycopy(c, e - 4, o, p + e - s - 4, 4);
+          p += e - s;
+        }
+        case HMAC -> {
+          String token = hmacToken(cls, c, s, e - s);
+          token.getChars(0, token.length(), o, p);
+          p += token.length();
+        }
+        default -> {
+          // REDACT, and EMAIL, which redacts anything that is not an address
+          String r = REDACTED.getValue();
+          r.getChars(0, r.length(), o, p);
+          p += r.length();
+        }
+      }
+      from = e;
+    }
+    System.arraycopy(c, from, o, p, off + len - from);
+    p += off + len - from;
+    writeName();
+    gen.writeString(o, 0, p);
+    return true;
   }
 
   private void drop(boolean inArray, boolean container) throws IOException {
@@ -523,6 +615,10 @@ public final class StreamingMasker {
   }
 
   private void hmac(FieldClass cls, char[] c, int off, int len) throws IOException {
+    gen.writeString(hmacToken(cls, c, off, len));
+  }
+
+  private String hmacToken(FieldClass cls, char[] c, int off, int len) {
     if (mac == null) {
       mac = t.newMac();
     }
@@ -530,7 +626,7 @@ public final class StreamingMasker {
     mac.update(t.classPrefix[cls.ordinal()]);
     mac.update(new String(c, off, len).getBytes(StandardCharsets.UTF_8));
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
-    gen.writeString("h:" + token.substring(0, 16));
+    return "h:" + token.substring(0, 16);
   }
 
   /** A field name's rule and its pre-encoded JSON form. */
@@ -572,7 +668,9 @@ public final class StreamingMasker {
     final boolean detectCard;
     final boolean detectIban;
     final boolean detectSsn;
+    final boolean detectAny;
     final int maxDepth;
+    final int maxString;
     final JsonFactory factory;
     final byte[] agentPrefix;
     final byte[][] classPrefix = new byte[CLASSES.length][];
@@ -592,7 +690,9 @@ public final class StreamingMasker {
       detectCard = d.contains(Detector.CARD);
       detectIban = d.contains(Detector.IBAN);
       detectSsn = d.contains(Detector.SSN);
+      detectAny = !d.isEmpty();
       maxDepth = profile.maxDepth();
+      maxString = options.maxStringLength();
       factory = factory(new Limits(options.maxStringLength(), options.maxNumberLength(), maxDepth));
       agentPrefix = (options.agent() + '\0').getBytes(StandardCharsets.UTF_8);
       key = new SecretKeySpec(options.hmacKey(), "HmacSHA256");
