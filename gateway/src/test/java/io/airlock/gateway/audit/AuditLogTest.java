@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.airlock.gateway.audit.AuditFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.policy.config.AuditConfig;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -228,7 +228,7 @@ class AuditLogTest {
 
   @Test
   void dayChangeRotatesToANewFileThatContinuesTheChain() {
-    TestClock clock = new TestClock(DAY1);
+    HandClock clock = new HandClock(DAY1);
     try (AuditLog log = open(tmp, clock)) {
       await(log.append(AuditTypes.ACCESS, access(1)));
       await(log.append(AuditTypes.ACCESS, access(2)));
@@ -256,7 +256,7 @@ class AuditLogTest {
 
   @Test
   void restartOnALaterDayContinuesFromYesterdaysFile() {
-    TestClock clock = new TestClock(DAY1);
+    HandClock clock = new HandClock(DAY1);
     try (AuditLog log = open(tmp, clock)) {
       await(log.append(AuditTypes.ACCESS, access(1)));
     }
@@ -312,7 +312,7 @@ class AuditLogTest {
 
   @Test
   void diskFullFailsAppendsThenRecoversByItselfAndTheChainContinues() throws Exception {
-    TestClock clock = new TestClock(DAY1);
+    HandClock clock = new HandClock(DAY1);
     try (AuditLog log = open(tmp, clock)) {
       await(log.append(AuditTypes.ACCESS, access(1)));
       // tomorrow's file is on a device that is always full (ENOSPC on every write)

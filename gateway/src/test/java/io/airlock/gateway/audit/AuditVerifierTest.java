@@ -9,7 +9,7 @@ import static io.airlock.gateway.audit.AuditFixtures.open;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.airlock.gateway.audit.AuditFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.gateway.audit.AuditVerifier.Tampering;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -172,7 +172,7 @@ class AuditVerifierTest {
   @Test
   void deletedFileBetweenDays() throws Exception {
     Path dir = tmp.resolve("days");
-    TestClock clock = new TestClock(DAY1);
+    HandClock clock = new HandClock(DAY1);
     try (AuditLog log = open(dir, clock)) {
       for (int day = 0; day < 3; day++) {
         await(log.append(AuditTypes.ACCESS, access(2 * day)));

@@ -1,5 +1,6 @@
 package io.airlock.gateway.controlplane;
 
+import io.airlock.gateway.testing.MovableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.gateway.AirlockNode;
@@ -14,11 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -234,32 +232,4 @@ class WorkflowAbuseTest {
     assertThat(alice.get("/api/requests/" + id).json().getString("status")).isEqualTo("pending");
   }
 
-  /** A clock the test moves; grants, requests and revocation all read it. */
-  static final class MovableClock extends Clock {
-    private volatile Instant base;
-    private final long startNanos = System.nanoTime();
-
-    MovableClock(Instant base) {
-      this.base = base;
-    }
-
-    void advance(Duration d) {
-      base = base.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return base.plusNanos(System.nanoTime() - startNanos);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }

@@ -18,7 +18,7 @@ import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.GrantVerifier;
 import io.airlock.gateway.grant.SigningKeys;
-import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.policy.config.ListenerConfig;
 import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
@@ -56,7 +56,7 @@ class DemoIdentityTest {
               new Staff("sam", Set.of(Role.SECURITY), Set.of())));
 
   private static Vertx vertx;
-  private static TestClock clock;
+  private static HandClock clock;
   private static DemoAuthenticator auth;
   private static HttpServer server;
   private static WebClient http;
@@ -64,7 +64,7 @@ class DemoIdentityTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    clock = new TestClock(T0);
+    clock = new HandClock(T0);
     auth = DemoAuthenticator.create(vertx, USERS, LOOPBACK, ISSUER, clock);
     Router router = Router.router(vertx);
     DemoLogin.mount(router, auth);

@@ -24,7 +24,7 @@ import io.airlock.gateway.grant.GrantClaims;
 import io.airlock.gateway.grant.GrantSigner;
 import io.airlock.gateway.grant.SigningKeys;
 import io.airlock.gateway.identity.IdentityFixtures.FakeIdp;
-import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.grant.Action;
 import io.airlock.policy.staff.Role;
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
 class OidcAuthenticatorTest {
   private static Vertx vertx;
 
-  private final TestClock clock = new TestClock(T0);
+  private final HandClock clock = new HandClock(T0);
   private final List<AutoCloseable> closing = new ArrayList<>();
 
   @BeforeAll

@@ -3,7 +3,7 @@ package io.airlock.gateway.identity;
 import static io.airlock.gateway.identity.IdentityFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.gateway.store.memory.InMemorySignInStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +27,7 @@ class OidcSignInDiscoveryTest {
   private Vertx vertx;
   private TinyIdp idp;
   private SignInServer server;
-  private final TestClock clock = new TestClock(Instant.now());
+  private final HandClock clock = new HandClock(Instant.now());
   private List<Map<String, Object>> audited;
   private SsoJar jar;
 

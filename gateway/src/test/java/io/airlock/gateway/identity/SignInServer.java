@@ -2,7 +2,7 @@ package io.airlock.gateway.identity;
 
 import static io.airlock.gateway.identity.IdentityFixtures.await;
 
-import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.policy.config.OidcConfig;
 import io.airlock.policy.config.SecretSource;
 import io.airlock.policy.port.SignInStore;
@@ -29,7 +29,7 @@ final class SignInServer implements AutoCloseable {
   final List<Map<String, Object>> audited = new CopyOnWriteArrayList<>();
 
   /** @param redirectScheme {@code http}, or {@code https} to see the cookie a TLS deployment gets */
-  SignInServer(Vertx vertx, TinyIdp idp, SignInStore store, TestClock clock, Path dir, String redirectScheme)
+  SignInServer(Vertx vertx, TinyIdp idp, SignInStore store, HandClock clock, Path dir, String redirectScheme)
       throws Exception {
     Router router = Router.router(vertx);
     HttpServer server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));

@@ -3,7 +3,7 @@ package io.airlock.gateway.identity;
 import static io.airlock.gateway.identity.IdentityFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.gateway.identity.IdentityFixtures.TestClock;
+import io.airlock.gateway.testing.HandClock;
 import io.airlock.gateway.store.memory.InMemorySignInStore;
 import io.airlock.policy.port.SignInStore;
 import io.vertx.core.Vertx;
@@ -41,7 +41,7 @@ class SsoFloodTest {
   private TinyIdp idp;
   private SignInServer server;
   private Counted store;
-  private final TestClock clock = new TestClock(Instant.now());
+  private final HandClock clock = new HandClock(Instant.now());
 
   /** The node's own in-memory store, with the records written into it counted. */
   private static final class Counted implements SignInStore {

@@ -1,5 +1,6 @@
 package io.airlock.gateway.revocation;
 
+import io.airlock.gateway.testing.HandClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -11,11 +12,8 @@ import io.airlock.policy.grant.Grant;
 import io.airlock.policy.port.RevocationStore;
 import io.airlock.policy.port.RevocationStore.NodeStatus;
 import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class RevocationSyncOrderTest {
   static final Duration MAX_STALENESS = Duration.ofSeconds(60);
 
-  final StepClock clock = new StepClock(Instant.now());
+  final HandClock clock = new HandClock(Instant.now());
   final Vertx vertx = Vertx.vertx();
   HeldStore store;
   RevocationSync sync;
@@ -124,7 +122,7 @@ class RevocationSyncOrderTest {
     assertThat(sync.fresh()).isTrue();
     assertThat(verdict(g)).isNull();
 
-    clock.step(Duration.ofSeconds(-1));
+    clock.advance(Duration.ofSeconds(-1));
     assertThat(sync.fresh()).as("confirmed 1 s in the future").isFalse();
     assertThat(verdict(g)).isEqualTo(Reason.REVOCATION_STALE);
 
@@ -150,33 +148,6 @@ class RevocationSyncOrderTest {
     assertThat(await(held.nodes(clock.instant(), Duration.ofMinutes(1)))).as("live nodes after the late confirmation").isEmpty();
   }
 
-  /** A wall clock the test steps, forwards or back. */
-  static final class StepClock extends Clock {
-    private volatile Instant now;
-
-    StepClock(Instant start) {
-      this.now = start;
-    }
-
-    void step(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 
   /**
    * The in-process store with loads that read at once but answer when the test says, and

@@ -1,5 +1,6 @@
 package io.airlock.gateway.store;
 
+import io.airlock.gateway.testing.HandClock;
 import static io.airlock.gateway.store.AccessRequestStoreContract.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,8 +13,6 @@ import io.airlock.policy.port.RevocationStore.State;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ abstract class RevocationStoreContract {
   static final Duration AFTER_EXPIRY = GrantsConfig.revocableAfterExpiry(Duration.ofSeconds(30));
 
   /** Wall-clock start, millisecond precision (Redis keeps milliseconds), moved by hand. */
-  protected final TestClock clock = new TestClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+  protected final HandClock clock = new HandClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
 
   private RevocationStore store;
   private RevocationStore other;
@@ -305,35 +304,4 @@ abstract class RevocationStoreContract {
     }
   }
 
-  /** A clock the test moves by hand. */
-  protected static final class TestClock extends Clock {
-    private volatile Instant now;
-
-    TestClock(Instant start) {
-      this.now = start;
-    }
-
-    void set(Instant at) {
-      now = at;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
 }
