@@ -197,6 +197,11 @@ final class Forwarder {
     if (n > config.maxRequestBodyBytes()) {
       throw new Denied(Reason.BODY_TOO_LARGE, "request body over " + config.maxRequestBodyBytes() + " bytes");
     }
+    if (n > 0 && (req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD)) {
+      // a read is scoped by its path alone: a body could select data the scope check never saw
+      // (a search for other clients) on a backend that reads one
+      throw new Denied(Reason.BAD_REQUEST, req.method() + " requests carry no body here (Content-Length " + n + ")");
+    }
     return n;
   }
 

@@ -69,6 +69,24 @@ class SmugglingExtrasTest extends SmugglingFixture {
     backendSawNothing();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"GET", "HEAD"})
+  void a_read_with_a_body_is_400_and_nothing_is_forwarded(String method) throws Exception {
+    // a read is scoped by its path: a body ({"clients":"*"}) could select what the check never saw
+    String body = "{\"clients\":\"*\"}";
+    Wire.Response r =
+        Wire.exchange(gw.dataPort(),
+            method + " /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer " + read
+                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+
+    assertThat(r.status).as(r.toString()).isEqualTo(400);
+    if (method.equals("GET")) {
+      assertThat(errorCode(r)).isEqualTo("bad_request");
+      assertThat(r.bodyText()).contains("GET requests carry no body here");
+    }
+    backendSawNothing();
+  }
+
   @Test
   void an_obs_fold_continuation_joins_its_header_and_is_forwarded_as_one_line() throws Exception {
     Wire.Response r =
