@@ -255,15 +255,38 @@ final class Forwarder {
                       : new Denied(Reason.UNMASKABLE_RESPONSE, "response could not be masked: " + err.getMessage());
           done.tryFail(d);
         });
-    body.endHandler(v -> resp.end().onComplete(ar -> done.tryComplete()));
+    // Each write is a flush, i.e. a syscall. A body that ends in the same event-loop turn as its
+    // last chunk (every small response) goes out as one write with the chunked terminator
+    // instead of two: a chunk waits at most until the end of the current turn, never for more
+    // data, so streaming is unchanged.
+    io.vertx.core.Context turn = io.vertx.core.Vertx.currentContext();
+    Buffer[] held = {null};
+    Runnable release = () -> {
+      Buffer b = held[0];
+      if (b != null) {
+        held[0] = null;
+        resp.write(b);
+        if (resp.writeQueueFull()) {
+          body.pause();
+          resp.drainHandler(v -> body.resume());
+        }
+      }
+    };
+    body.endHandler(v -> {
+      Buffer last = held[0];
+      held[0] = null;
+      (last == null ? resp.end() : resp.end(last)).onComplete(ar -> done.tryComplete());
+    });
     body.handler(
         chunk -> {
           bytes[0] += chunk.length();
-          resp.write(chunk);
-          if (resp.writeQueueFull()) {
-            body.pause();
-            resp.drainHandler(v -> body.resume());
-          }
+          release.run();
+          held[0] = chunk;
+          turn.runOnContext(v -> {
+            if (!resp.ended() && !resp.closed() && !done.future().isComplete()) {
+              release.run();
+            }
+          });
         });
     return done.future();
   }
