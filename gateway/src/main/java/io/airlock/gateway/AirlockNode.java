@@ -174,6 +174,9 @@ public final class AirlockNode implements AutoCloseable {
       closeables.add(revocations);
       InFlight inFlight = new InFlight();
       revocations.onChange(inFlight::sweep);
+      io.micrometer.core.instrument.Gauge.builder("airlock.dataplane.exchanges.in.flight", inFlight, InFlight::size)
+          .description("exchanges forwarded and not yet over (a kill-all cuts these)")
+          .register(registry);
       revocations.onAlert(
           msg -> {
             audit.append("security.alert", Map.of("message", msg));

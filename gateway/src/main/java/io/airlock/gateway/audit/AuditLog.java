@@ -286,7 +286,8 @@ public final class AuditLog implements AutoCloseable {
         if (first != null) {
           if (!sync && first != CLOSE) {
             long wait = lastCommitNanos + ASYNC_COMMIT_WINDOW.toNanos() - System.nanoTime();
-            if (wait > 0 && queue.size() < maxBatch - 1) {
+            // a full batch (or a queue smaller than one) goes at once: waiting cannot grow it
+            if (wait > 0 && queue.size() < Math.min(maxBatch, queueCapacity) - 1) {
               LockSupport.parkNanos(wait);
             }
           }

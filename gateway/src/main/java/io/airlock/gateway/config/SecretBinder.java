@@ -26,12 +26,13 @@ final class SecretBinder {
   static final Pattern CONVENTIONAL_NAME = Pattern.compile("[A-Z][A-Z0-9]*_[A-Z0-9_]*");
 
   /**
-   * How a file path is spelled, for the same reason: a PEM block, a JWK, base64 (with + or =) or
-   * a long token without a / or . is far likelier to be the secret itself than a file name. Only
+   * How a file path is spelled, for the same reason: one with a directory ({@code keys/k1},
+   * {@code /run/secrets/x}) or a short name with an extension ({@code redis.password}). Anything
+   * else (a PEM block, a JWK, a JWT, base64, {@code hunter2}) is likelier the secret itself. Only
    * consulted when no such file exists, so an oddly named file that is there always binds.
    */
   static final Pattern PATH_LIKE =
-      Pattern.compile("[A-Za-z0-9._/~@:-]*[/.][A-Za-z0-9._/~@:-]*|[A-Za-z0-9._~@:-]{1,23}");
+      Pattern.compile("[A-Za-z0-9._/~@:-]*/[A-Za-z0-9._/~@:-]*|[A-Za-z0-9._~@:-]{1,60}\\.[A-Za-z0-9]{1,8}");
 
   /**
    * @param env the process environment (tests pass their own)
@@ -50,7 +51,7 @@ final class SecretBinder {
         // not resolved: an InvalidPathException's reason would quote it, and so would every
         // later "cannot read" at start-up and check-config's listing
         s.report(s.key(fileKey), "names no file that exists; the value is not shown because it does not look"
-            + " like a file path (letters, digits and . _ - / ~ @ :, with a / or . or under 24 characters) and may be"
+            + " like a file path (a directory and a name, or a name with an extension like .key) and may be"
             + " a secret pasted by mistake: the secret goes in the file, this key names the file");
         return null;
       }

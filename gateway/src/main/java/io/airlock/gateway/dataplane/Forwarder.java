@@ -74,7 +74,16 @@ final class Forwarder {
       inFlight.remove(live);
       return Future.failedFuture(d);
     }
-    return send(ex, live).andThen(ar -> inFlight.remove(live));
+    Future<Sent> sent;
+    try {
+      sent = send(ex, live);
+    } catch (RuntimeException e) {
+      // refused before anything was sent (a chunked or oversized body): it must leave the set,
+      // or every such request would stay in it for good
+      inFlight.remove(live);
+      throw e;
+    }
+    return sent.andThen(ar -> inFlight.remove(live));
   }
 
   /**

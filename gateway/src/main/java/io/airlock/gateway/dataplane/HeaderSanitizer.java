@@ -103,8 +103,8 @@ final class HeaderSanitizer {
 
   /**
    * Backend response headers for the agent: only {@link #RESPONSE_ALLOWED} ones, minus any the
-   * backend names in {@code Connection}; {@code Content-Length} and {@code ETag} are dropped when
-   * masking re-encodes the body. So a backend can forge none of our {@code X-Airlock-*} headers,
+   * backend names in {@code Connection}; {@code Content-Length}, {@code ETag} and {@code
+   * Content-Disposition} are dropped when masking re-encodes the body. So a backend can forge none of our {@code X-Airlock-*} headers,
    * nor set CORS (the gateway's decision).
    */
   static void copyResponse(MultiMap fromBackend, MultiMap to, boolean bodyRewritten) {
@@ -113,7 +113,8 @@ final class HeaderSanitizer {
       String name = e.getKey().toLowerCase(Locale.ROOT);
       if (!RESPONSE_ALLOWED.contains(name)
           || named.contains(name)
-          || (bodyRewritten && (name.equals("content-length") || name.equals("etag")))) {
+          // a masked body's file name is not masked ("statement-Jane-Doe-123-45-6789.json")
+          || (bodyRewritten && (name.equals("content-length") || name.equals("etag") || name.equals("content-disposition")))) {
         continue;
       }
       to.add(e.getKey(), e.getValue());

@@ -141,22 +141,25 @@ class SecretsAndScheduleConfigTest {
   @Test
   void a_secret_pasted_into_a_file_key_is_reported_without_ever_being_echoed() throws Exception {
     String notShown = "names no file that exists; the value is not shown because it does not look like a file path"
-        + " (letters, digits and . _ - / ~ @ :, with a / or . or under 24 characters) and may be a secret pasted by"
+        + " (a directory and a name, or a name with an extension like .key) and may be a secret pasted by"
         + " mistake: the secret goes in the file, this key names the file";
     String pem = "-----BEGIN PRIVATE KEY-----\\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\\n-----END PRIVATE KEY-----";
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> load("""
         grants:
           issuer: http://127.0.0.1:8081
           activeKid: k1
-          keys: [ { kid: k1, file: '{"kty":"EC","d":"jwkSecretD"}' } ]
+          keys: [ { kid: k1, file: '{"kty":"EC","d":"jwkSecretD"}' }, { kid: k2, file: hunter2 },
+                  { kid: k3, file: eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl } ]
         identity: { mode: demo }
         secrets: { watermarkKeyFile: "%s", maskingKeyFile: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP }
         redis: { uri: "redis://127.0.0.1:6379", passwordFile: "c2VjcmV0K3Bhc3N3b3Jk=" }
         """.formatted(pem)));
     assertThat(e).isNotNull();
-    assertThat(e.getMessage()).doesNotContain("jwkSecretD", "MIGHAgEA", "JBSWY3DP", "c2VjcmV0");
+    assertThat(e.getMessage()).doesNotContain("jwkSecretD", "MIGHAgEA", "JBSWY3DP", "c2VjcmV0", "hunter2", "eyJhbGci");
     assertThat(e.errors().stream().map(x -> x.key() + ": " + x.problem()).toList()).containsExactly(
         "grants.keys[0].file: " + notShown,
+        "grants.keys[1].file: " + notShown,
+        "grants.keys[2].file: " + notShown,
         "redis.passwordFile: " + notShown,
         "secrets.watermarkKeyFile: " + notShown,
         "secrets.maskingKeyFile: " + notShown);
@@ -168,13 +171,13 @@ class SecretsAndScheduleConfigTest {
         grants:
           issuer: http://127.0.0.1:8081
           activeKid: k1
-          keys: [ { kid: k1, file: keys/k1 }, { kid: k2, file: k2.jwk.json }, { kid: k3, file: short_name } ]
+          keys: [ { kid: k1, file: keys/k1 }, { kid: k2, file: k2.jwk.json }, { kid: k3, file: redis.password } ]
         identity: { mode: demo }
         secrets: { watermarkKeyFile: /run/secrets/watermark, maskingKeyFile: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP }
         """);
     assertThat(c.grants().keys().stream().map(k -> k.source().describe()).toList())
         .containsExactly("file " + dir.resolve("keys/k1"), "file " + dir.resolve("k2.jwk.json"),
-            "file " + dir.resolve("short_name"));
+            "file " + dir.resolve("redis.password"));
   }
 
   @Test

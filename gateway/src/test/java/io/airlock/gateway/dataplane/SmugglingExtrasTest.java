@@ -88,6 +88,26 @@ class SmugglingExtrasTest extends SmugglingFixture {
   }
 
   @Test
+  void refused_bodies_leave_no_exchange_behind_for_the_kill_switch_to_track() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      Wire.Response big = Wire.exchange(gw.dataPort(), "POST /write/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer "
+          + write + "\r\nContent-Type: application/json\r\nContent-Length: 999999999\r\n\r\n");
+      assertThat(big.status).as(big.toString()).isEqualTo(413);
+      Wire.Response read = Wire.exchange(gw.dataPort(), "GET /clients/c-0001 HTTP/1.1\r\nHost: gw.test\r\nAuthorization: Bearer "
+          + this.read + "\r\nContent-Length: 2\r\n\r\n{}");
+      assertThat(read.status).as(read.toString()).isEqualTo(400);
+    }
+    // each refused exchange had joined the in-flight set before its body was judged; one left in
+    // it would stay there for good (memory, and a kill-all sweeping dead exchanges forever)
+    io.airlock.gateway.testing.Poll.until("no exchange left in flight", java.time.Duration.ofSeconds(5), () -> {
+      java.net.http.HttpResponse<String> m = gw.http.send(java.net.http.HttpRequest.newBuilder(gw.control("/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      return m.body().lines().anyMatch(l -> l.equals("airlock_dataplane_exchanges_in_flight 0.0"));
+    });
+    backendSawNothing();
+  }
+
+  @Test
   void an_obs_fold_continuation_joins_its_header_and_is_forwarded_as_one_line() throws Exception {
     Wire.Response r =
         Wire.exchange(gw.dataPort(),
