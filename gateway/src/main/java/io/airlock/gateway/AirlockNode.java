@@ -221,6 +221,10 @@ public final class AirlockNode implements AutoCloseable {
               "suspended", String.valueOf(revocations.current().suspendedAgents().contains(staff.id()))))
           : null);
       closeables.add(events);
+      // learn today's epoch before any stream opens: otherwise the first revocation after start
+      // (any epoch above 0) read as a kill-all and cut every agent's stream, and with it the
+      // grant.revoked event that stream was about to carry
+      events.closeStreamsKilledBy(revocations.current());
       revocations.onChange(snapshot -> events.closeStreamsKilledBy(snapshot));
       Consumer<KillSwitchRoutes.ControlEvent> controlEvents =
           e -> {
@@ -318,7 +322,8 @@ public final class AirlockNode implements AutoCloseable {
    * What one staff member's event stream carries of {@code e}: all of it for security; null when
    * it is none of their business. Kill-all, lockdown and suspension events reach the people they
    * affect, but without who did it or why: a reason like "alice tripped honey c-0137" pushed to
-   * Alice's stream would tell the suspect what {@code Alarms} keeps from her.
+   * Alice's stream would tell the suspect what {@code Alarms} keeps from her. The same holds for a
+   * grant revoked by security; a manager's revocation keeps its who and why for the agent.
    */
   static StoreEvent asSeenBy(Staff staff, StoreEvent e) {
     if (staff.has(Role.SECURITY)) {
@@ -329,6 +334,14 @@ public final class AirlockNode implements AutoCloseable {
       return withoutWhoAndWhy(e);
     }
     Map<String, String> a = e.attributes();
+    if (e.type().equals("grant.revoked") && "true".equals(a.get("bySecurity"))) {
+      Map<String, String> kept = new HashMap<>(a);
+      kept.remove("by");
+      kept.remove("reason");
+      kept.remove("bySecurity");
+      e = new StoreEvent(e.type(), Map.copyOf(kept));
+      a = e.attributes();
+    }
     if (e.type().equals("agent_suspended") || e.type().equals("agent_resumed")) {
       return staff.id().equals(a.get("agent")) ? withoutWhoAndWhy(e) : null;
     }

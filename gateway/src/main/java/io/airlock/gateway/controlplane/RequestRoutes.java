@@ -409,6 +409,11 @@ public final class RequestRoutes {
                         if (reason != null && !reason.isBlank()) {
                           attrs.put("reason", reason);
                         }
+                        if (staff.has(io.airlock.policy.staff.Role.SECURITY)) {
+                          // only security sees who and why (AirlockNode.asSeenBy): a revocation by
+                          // security may be an investigation the agent must not learn about
+                          attrs.put("bySecurity", "true");
+                        }
                         bus.publish(new StoreEvent("grant.revoked", attrs));
                         audit.accept(new KillSwitchRoutes.ControlEvent("grant.revoked", staff,
                             new JsonObject().put("jti", jti).put("agent", r.requester()).put("requestId", r.id()).put("reason", reason)));

@@ -140,4 +140,32 @@ class EventsTest {
     assertThat(next(bob, "data:")).satisfiesAnyOf(
         line -> assertThat(line).isNull(), line -> assertThat(line).doesNotContain("honey").doesNotContain("sam"));
   }
+
+  @Test
+  void a_revocation_by_security_reaches_the_agent_without_who_or_why_and_a_managers_with_both() throws Exception {
+    int cp = gw.node.controlPlanePort();
+    ControlPlaneClient alice = ControlPlaneClient.login(cp, "alice");
+    ControlPlaneClient maria = ControlPlaneClient.login(cp, "maria");
+    ControlPlaneClient sam = ControlPlaneClient.login(cp, "sam");
+    String byManager = grantJti(alice, maria, "c-0011");
+    String bySecurity = grantJti(alice, maria, "c-0012");
+    BlockingQueue<String> stream = stream(alice);
+
+    assertThat(maria.post("/api/grants/" + byManager + "/revoke", new JsonObject().put("reason", "ticket closed")).status())
+        .isEqualTo(200);
+    assertThat(next(stream, "event: grant.revoked")).isNotNull();
+    assertThat(next(stream, "data:")).contains(byManager).contains("maria").contains("ticket closed");
+
+    assertThat(sam.post("/api/grants/" + bySecurity + "/revoke", new JsonObject().put("reason", "alice read honey c-0137"))
+        .status()).isEqualTo(200);
+    assertThat(next(stream, "event: grant.revoked")).isNotNull();
+    assertThat(next(stream, "data:")).contains(bySecurity).doesNotContain("sam").doesNotContain("honey");
+  }
+
+  private static String grantJti(ControlPlaneClient agent, ControlPlaneClient approver, String client) throws Exception {
+    String id = agent.post("/api/requests", new JsonObject().put("ticket", "SUP-9").put("clients", new JsonArray(List.of(client)))
+        .put("reason", "customer called")).json().getString("id");
+    assertThat(approver.post("/api/requests/" + id + "/approve", new JsonObject().put("comment", "ok")).status()).isEqualTo(200);
+    return agent.get("/api/requests/" + id).json().getJsonObject("grant").getString("jti");
+  }
 }
