@@ -41,7 +41,7 @@ class CheckConfigTest {
     Files.writeString(dir.resolve("users.yaml"), "users:\n  - { id: alice, roles: [agent] }\n");
     Files.writeString(dir.resolve("routes.yaml"), String.join("\n",
         "routes:",
-        "  - { id: r1, path: \"/clients/{client}\", backend: http://127.0.0.1:9090, methods: [GET], passthrough: true }",
+        "  - { id: r1, path: \"/clients/{client}\", backend: http://127.0.0.1:9090, methods: [GET], passthrough: [application/pdf] }",
         ""));
 
     int code = run("check-config", "--config", dir.toString());
@@ -60,6 +60,7 @@ class CheckConfigTest {
     assertThat(y.at("/redis/password").asText()).isEqualTo("file " + dir.resolve("keys/redis.password"));
     assertThat(y.at("/redis/tls/caFile").asText()).isEqualTo(dir.resolve("ca.pem").toString());
     assertThat(y.at("/routes/0/backend").asText()).isEqualTo("http://127.0.0.1:9090");
+    assertThat(y.at("/routes/0/passthrough").toString()).isEqualTo("[\"application/pdf\"]");
     assertThat(y.at("/dataPlane/tls").asText()).startsWith("none (plain HTTP, loopback only)");
   }
 
@@ -73,7 +74,7 @@ class CheckConfigTest {
         "redis: { uri: \"rediss://airlock:hunter2-secret@redis.internal:6380\" }",
         ""));
     Files.writeString(dir.resolve("routes.yaml"),
-        "routes:\n  - { id: r1, path: \"/clients/{client}\", backend: http://127.0.0.1:9090, methods: [GET], passthrough: true }\n");
+        "routes:\n  - { id: r1, path: \"/clients/{client}\", backend: http://127.0.0.1:9090, methods: [GET], passthrough: [application/pdf] }\n");
 
     assertThat(run("check-config", "--config", dir.toString())).isEqualTo(78);
     assertThat(err.toString())

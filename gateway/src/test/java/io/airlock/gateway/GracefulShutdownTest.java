@@ -77,7 +77,7 @@ class GracefulShutdownTest {
           "    path: /clients/{client}",
           "    backend: " + backend.uri(),
           "    methods: [GET]",
-          "    passthrough: true",
+          "    passthrough: [text/plain]",
           ""));
       Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
           "node: { id: drain-node }",

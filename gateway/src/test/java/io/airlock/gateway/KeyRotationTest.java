@@ -195,7 +195,7 @@ class KeyRotationTest {
         "    - { kid: k2, env: AIRLOCK_GRANT_KEY_K2, activeFrom: " + SWITCH + " }",
         "identity: { mode: demo }", ""));
     Files.writeString(dir.resolve("routes.yaml"),
-        "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://127.0.0.1:9\", methods: [GET], passthrough: true }\n");
+        "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://127.0.0.1:9\", methods: [GET], passthrough: [application/pdf] }\n");
     Map<String, String> env = Map.of("AIRLOCK_GRANT_KEY_K2", k2);
 
     String before = list(env, SWITCH.minusSeconds(3600));

@@ -80,7 +80,7 @@ class SecretsFromEnvTest {
           ""));
       Files.writeString(dir.resolve("routes.yaml"), String.join("\n",
           "routes:",
-          "  - { id: r, path: \"/clients/{client}\", backend: \"" + backend.uri() + "\", methods: [GET], passthrough: true }",
+          "  - { id: r, path: \"/clients/{client}\", backend: \"" + backend.uri() + "\", methods: [GET], passthrough: [text/plain] }",
           ""));
       Files.writeString(dir.resolve("users.yaml"), TestConfigs.DEMO_USERS);
 

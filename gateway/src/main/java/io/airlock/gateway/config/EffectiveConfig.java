@@ -94,7 +94,7 @@ public final class EffectiveConfig {
           "id", r.id(), "path", r.pathTemplate(), "subpaths", r.subpaths(), "backend", r.backend().toString(),
           "methods", List.copyOf(new java.util.TreeSet<>(r.methods())));
       if (r.passthrough()) {
-        m.put("passthrough", true);
+        m.put("passthrough", List.copyOf(r.passthroughTypes()));
       }
       r.maskingProfile().ifPresent(p -> m.put("masking", p));
       r.tls().ifPresent(t -> m.put("tls", upstreamTls(t)));

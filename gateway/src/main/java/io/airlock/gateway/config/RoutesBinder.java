@@ -24,6 +24,9 @@ final class RoutesBinder {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   // unreserved and sub-delims only: '%' is excluded so a template never needs decoding to match
   private static final Pattern LITERAL_SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@-]+");
+  // RFC 6838 restricted names, lower case
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
   // CONNECT and TRACE are left out on purpose: tunnels and reflected headers have no place here
   static final List<String> METHODS =
       List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
@@ -108,11 +111,14 @@ final class RoutesBinder {
       }
 
       Set<String> methods = methods(r);
-      boolean passthrough = r.bool("passthrough", false);
+      JsonNode passthroughNode = r.value("passthrough", null);
+      // a refused passthrough still counts as meant: "masking missing" would only echo it
+      boolean passthrough = passthroughNode != null && !(passthroughNode.isBoolean() && !passthroughNode.booleanValue());
+      Set<String> passthroughTypes = passthroughTypes(r, passthroughNode);
       String masking =
           r.string(
               "masking",
-              passthrough ? null : "a profile name from masking.yaml (or passthrough: true)");
+              passthrough ? null : "a profile name from masking.yaml (or passthrough: [application/pdf])");
       if (masking != null) {
         refs.add(new ProfileRef(masking, r.key("masking")));
       }
@@ -122,7 +128,7 @@ final class RoutesBinder {
       if (problems.count() == before) {
         routes.add(
             new Route(
-                id, path, subpaths, backend, methods, Optional.ofNullable(masking), passthrough, tls));
+                id, path, subpaths, backend, methods, Optional.ofNullable(masking), passthroughTypes, tls));
         boundAt.add(i);
       }
     }
@@ -138,6 +144,65 @@ final class RoutesBinder {
               + ") matches every path it does; list more specific paths first" + methodsNote);
     }
     return new Result(routes, refs);
+  }
+
+  /**
+   * The media types a route releases unmasked: absent or {@code false} for none. Never {@code
+   * true}: the agent chooses Accept and the query string, so "any non-JSON type" includes the XML,
+   * CSV or JSONP rendering of the very record the profile masks.
+   */
+  private static Set<String> passthroughTypes(Section r, JsonNode v) {
+    String key = r.key("passthrough");
+    if (v == null || (v.isBoolean() && !v.booleanValue())) {
+      return Set.of();
+    }
+    if (v.isBoolean()) {
+      r.report(key, "list the media types released unmasked, e.g. [application/pdf]; true would release"
+          + " any non-JSON type the backend can be asked for (XML, CSV, JSONP)");
+      return Set.of();
+    }
+    if (!v.isArray()) {
+      r.report(key, "expected a list of media types, e.g. [application/pdf], got " + Values.describe(v));
+      return Set.of();
+    }
+    if (v.isEmpty()) {
+      r.report(key, "empty list: list the media types released unmasked, e.g. [application/pdf], or remove the key");
+      return Set.of();
+    }
+    Set<String> types = new LinkedHashSet<>();
+    for (int i = 0; i < v.size(); i++) {
+      String at = r.item("passthrough", i);
+      String t = r.text(at, v.get(i));
+      if (t == null) {
+        continue;
+      }
+      Optional<String> problem = passthroughTypeProblem(t);
+      if (problem.isPresent()) {
+        r.report(at, problem.get());
+      } else if (!types.add(t)) {
+        r.report(at, "'" + t + "' listed twice");
+      }
+    }
+    return types;
+  }
+
+  static Optional<String> passthroughTypeProblem(String t) {
+    if (t.contains("*")) {
+      return Optional.of("'" + t + "': no wildcards, they would release types nobody chose; name each type, e.g. application/pdf");
+    }
+    if (t.toLowerCase(Locale.ROOT).contains("json")) {
+      return Optional.of("'" + t + "': JSON never passes unmasked; it is masked with the route's masking profile");
+    }
+    if (t.contains(";")) {
+      return Optional.of("'" + t + "': no parameters (they are ignored when matching); write only type/subtype, e.g. text/csv");
+    }
+    if (!t.equals(t.toLowerCase(Locale.ROOT))) {
+      return Optional.of("'" + t + "': write media types in lower case ('" + t.toLowerCase(Locale.ROOT) + "')");
+    }
+    if (!MEDIA_TYPE.matcher(t).matches()) {
+      return Optional.of("'" + t + "' is not a media type like application/pdf");
+    }
+    return Optional.empty();
   }
 
   private static Set<String> methods(Section r) {

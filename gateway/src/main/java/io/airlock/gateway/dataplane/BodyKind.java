@@ -49,7 +49,8 @@ enum BodyKind {
     return mediaType(contentType).contains("json");
   }
 
-  private static String mediaType(String contentType) {
+  /** The type/subtype, lower case, without parameters. */
+  static String mediaType(String contentType) {
     int semi = contentType.indexOf(';');
     return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
   }

@@ -24,7 +24,7 @@ import java.util.function.BiFunction;
 /**
  * Steps 9 to 11: sends the checked request to the route's backend with sanitised headers and
  * streams the response back: JSON masked with the route's profile, other types only on a
- * passthrough route, anything compressed or untyped refused. Headers go out only with
+ * passthrough route that lists them, anything compressed or untyped refused. Headers go out only with
  * the first masked bytes, so a body that is unmaskable from its first chunk still gets a clean
  * 502; one that fails later gets a reset connection, never a body that looks complete.
  */
@@ -236,6 +236,12 @@ final class Forwarder {
     resp.putHeader("X-Airlock-Request-Id", ex.requestId());
     resp.putHeader("X-Airlock-Watermark", watermarks.stamp(ex));
     resp.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    if (route.passthrough() && !mask) {
+      // the backend's bytes, unread: a browser that opens the gateway URL must neither guess a
+      // type from them nor run backend HTML or script with the gateway's origin
+      resp.putHeader("X-Content-Type-Options", "nosniff");
+      resp.putHeader("Content-Security-Policy", "sandbox");
+    }
     if (noBody) {
       cresp.handler(null);
       cresp.resume();
@@ -302,8 +308,9 @@ final class Forwarder {
 
   /**
    * Why the body may not reach the agent, or null when it may (masked if it is JSON). Passthrough
-   * only ever releases a body explicitly typed as something other than JSON: a backend that
-   * answers JSON when asked ({@code ?format=json}, {@code Accept}) must not get it out in clear.
+   * only ever releases a body explicitly typed as one of the route's listed types: a backend that
+   * answers JSON, XML or CSV when asked ({@code ?format=json}, {@code Accept}) must not get it
+   * out in clear.
    */
   private static String refusal(BodyKind kind, Route route, MaskingProfile profile, HttpClientResponse cresp) {
     String types = String.join(", ", cresp.headers().getAll(HttpHeaders.CONTENT_TYPE));
@@ -326,7 +333,18 @@ final class Forwarder {
             : "backend sent " + what + ", which cannot be masked";
       case OTHER:
       default:
-        return route.passthrough() ? null : "backend sent Content-Type " + types + ", which cannot be masked";
+        if (!route.passthrough()) {
+          return "backend sent Content-Type " + types + ", which cannot be masked";
+        }
+        // only what the operator listed: the agent picks Accept and the query, so a backend that
+        // also renders XML, CSV or JSONP would otherwise release the record in that form
+        // OTHER means exactly one non-blank Content-Type
+        String type = cresp.headers().getAll(HttpHeaders.CONTENT_TYPE).stream()
+            .filter(t -> !t.isBlank()).map(BodyKind::mediaType).findFirst().orElse("");
+        return route.passthroughTypes().contains(type)
+            ? null
+            : "backend sent " + type + " on route " + route.id() + ", which releases only "
+                + String.join(", ", route.passthroughTypes()) + " unmasked";
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.airlock.gateway.dataplane;
 
+import io.airlock.policy.config.Route;
 import io.vertx.core.MultiMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -79,7 +80,10 @@ final class HeaderSanitizer {
 
   private HeaderSanitizer() {}
 
-  /** Headers for the backend request: the agent's headers minus everything step 9 strips. */
+  /**
+   * Headers for the backend request: the agent's headers minus everything step 9 strips; on a
+   * passthrough route, {@code Accept} is the route's list (plus JSON when it has a profile).
+   */
   static MultiMap forBackend(MultiMap incoming, Exchange ex) {
     Set<String> named = connectionNamed(incoming);
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
@@ -94,6 +98,16 @@ final class HeaderSanitizer {
       out.add(e.getKey(), e.getValue());
     }
     out.set("Accept-Encoding", "identity");
+    Route route = ex.match().route();
+    if (route.passthrough()) {
+      // a backend that negotiates formats is asked only for what may leave: the agent's Accept
+      // could name the XML or CSV rendering of a record the profile masks
+      StringBuilder accept = new StringBuilder(String.join(", ", route.passthroughTypes()));
+      if (route.maskingProfile().isPresent()) {
+        accept.append(", application/json");
+      }
+      out.set("Accept", accept.toString());
+    }
     out.set("X-Forwarded-For", ex.clientAddress());
     out.set("X-Airlock-Agent", ex.grant().agent());
     out.set("X-Airlock-Ticket", ex.grant().ticket());

@@ -51,6 +51,7 @@ class ConfigLoaderTest {
     assertThat(r.methods()).containsExactlyInAnyOrder("GET", "HEAD");
     assertThat(r.subpaths()).isFalse();
     assertThat(r.passthrough()).isFalse();
+    assertThat(r.passthroughTypes()).isEmpty();
 
     MaskingProfile p = c.maskingProfiles().get("p1");
     assertThat(p.mode()).isEqualTo(MaskingProfile.Mode.ALLOW);
@@ -113,7 +114,7 @@ class ConfigLoaderTest {
             subpaths: true
             backend: https://files.example.com:8443/base/
             methods: [get, POST]
-            passthrough: true
+            passthrough: [application/pdf, text/csv]
         """;
     String masking =
         """
@@ -162,6 +163,7 @@ class ConfigLoaderTest {
     // the forwarder appends the request path, which brings its own leading slash
     assertThat(r.backend().toString()).isEqualTo("https://files.example.com:8443/base");
     assertThat(r.maskingProfile()).isEqualTo(Optional.empty());
+    assertThat(r.passthroughTypes()).containsExactly("application/pdf", "text/csv");
 
     MaskingProfile p = c.maskingProfiles().get("p1");
     assertThat(p.mode()).isEqualTo(MaskingProfile.Mode.BLOCK);
@@ -179,7 +181,7 @@ class ConfigLoaderTest {
     String routes =
         """
         routes:
-          - { id: pdf, path: "/statements/{client}", backend: "http://127.0.0.1:9090", passthrough: true }
+          - { id: pdf, path: "/statements/{client}", backend: "http://127.0.0.1:9090", passthrough: [application/pdf] }
         """;
     AirlockConfig c =
         ConfigLoader.load(
@@ -192,7 +194,7 @@ class ConfigLoaderTest {
     String routes =
         """
         routes:
-          - { id: statements, path: "/clients/{client}/statements", backend: "http://127.0.0.1:9090", passthrough: true }
+          - { id: statements, path: "/clients/{client}/statements", backend: "http://127.0.0.1:9090", passthrough: [application/pdf] }
           - { id: record, path: "/clients/{client}", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
           - { id: exact, path: "/accounts/{client}", backend: "http://127.0.0.1:9090", masking: p1 }
           - { id: below, path: "/accounts/{client}/history", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
@@ -219,12 +221,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void everyPassthroughProblemIsReportedAtOnce() {
+    String routes =
+        """
+        routes:
+          - { id: a, path: "/a/{client}", backend: "http://127.0.0.1:9090", passthrough: true }
+          - { id: b, path: "/b/{client}", backend: "http://127.0.0.1:9090", passthrough: ["text/*", application/json, application/pdf] }
+          - { id: c, path: "/c/{client}", backend: "http://127.0.0.1:9090", passthrough: false }
+        """;
+    new ConfigFiles().with("routes.yaml", routes).writeTo(dir);
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(dir));
+
+    assertThat(e.errors())
+        .extracting(ConfigError::key)
+        .containsExactly("routes[0].passthrough", "routes[1].passthrough[0]", "routes[1].passthrough[1]", "routes[2].masking");
+    assertThat(e.getMessage())
+        .contains("routes.yaml: routes[0].passthrough: list the media types released unmasked, e.g. [application/pdf]")
+        .contains("routes.yaml: routes[2].masking: missing (required: a profile name from masking.yaml (or passthrough: [application/pdf]))");
+  }
+
+  @Test
   void everyShadowedRouteIsReportedAtOnce() {
     String routes =
         """
         routes:
           - { id: record, path: "/clients/{client}", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
-          - { id: statements, path: "/clients/{client}/statements", backend: "http://127.0.0.1:9090", passthrough: true }
+          - { id: statements, path: "/clients/{client}/statements", backend: "http://127.0.0.1:9090", passthrough: [application/pdf] }
           - { id: overlap, path: "/{client}/statements", backend: "http://127.0.0.1:9090", masking: p1 }
           - { id: transactions, path: "/clients/{client}/transactions", subpaths: true, backend: "http://127.0.0.1:9090", masking: p1 }
         """;

@@ -91,7 +91,7 @@ class ShippedConfigTest {
     // the statements route comes before the subpaths route that would otherwise take its paths
     assertThat(c.routes()).extracting(Route::id).containsExactly("client-transactions", "client-statements", "client-record");
     Route statements = c.routes().get(1);
-    assertThat(statements.passthrough()).isTrue();
+    assertThat(statements.passthroughTypes()).containsExactly("application/pdf");
     assertThat(statements.maskingProfile()).isEqualTo(Optional.empty());
     assertThat(c.maskingProfiles().get("client-record").ruleForField("notes")).isEmpty();
     assertThat(c.maskingProfiles().get("client-record").paths()).containsEntry("$.notes", FieldRule.CLEAR);

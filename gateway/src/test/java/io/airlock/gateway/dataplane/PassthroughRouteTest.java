@@ -20,14 +20,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * DESIGN.md "Data plane" step 10 on {@code passthrough: true} routes: only bodies explicitly
- * typed as something other than JSON pass unmasked. JSON is masked with the route's profile or
- * refused, a compressed or untyped body is refused, so asking a backend for JSON on a route
- * that was opened for PDFs ({@code ?format=json}, {@code Accept: application/json}: both reach
- * the backend unchanged) never yields client data in clear.
+ * DESIGN.md "Data plane" step 10 on passthrough routes: only bodies typed as one of the route's
+ * listed media types pass unmasked. JSON is masked with the route's profile or refused, another
+ * type, a compressed or an untyped body is refused, so asking a backend for JSON, XML, CSV or
+ * JSONP on a route that was opened for PDFs ({@code ?format=csv}, {@code ?callback=x}, {@code
+ * Accept}) never yields client data in clear. The backend is sent the route's list as {@code
+ * Accept}, not the agent's.
  *
- * <p>{@code /raw/{client}} is passthrough without a profile, {@code /statements/{client}}
- * passthrough with the client-record profile.
+ * <p>{@code /raw/{client}} passes PDF, CSV and plain text without a profile, {@code
+ * /statements/{client}} passes only PDF, with the client-record profile.
  */
 class PassthroughRouteTest extends OneGateway {
   static final String RECORD = DataPlaneTest.RECORD;
@@ -92,9 +93,107 @@ class PassthroughRouteTest extends OneGateway {
         .contains("application/json", "passthrough route raw", "no masking profile");
     assertThat(r.header("X-Airlock-Watermark")).isEmpty();
     assertThat(r.rawText()).doesNotContain("Ada Lovelace", "4111111111111111");
-    // the query and Accept did reach the backend: the refusal is what stops the leak
+    // the query reached the backend (the refusal is what stops the leak), the agent's Accept did not
     assertThat(gw.backend.last().uri()).isEqualTo("/raw/c-0001/statements?format=json");
-    assertThat(gw.backend.last().headers().get("Accept")).isEqualTo("application/json");
+    assertThat(gw.backend.last().headers().get("Accept")).isEqualTo("application/pdf, text/csv, text/plain");
+  }
+
+  /** The record in whichever format the agent asks for, the way a reporting backend renders it. */
+  static void serveAnyFormatAsked() {
+    gw.backend.respond(
+        req -> {
+          String accept = String.valueOf(req.getHeader("Accept"));
+          String format = String.valueOf(req.getParam("format"));
+          String callback = req.getParam("callback");
+          String type;
+          String body;
+          if (callback != null) {
+            type = "text/javascript";
+            body = callback + "(" + RECORD + ");";
+          } else if (format.equals("csv") || accept.contains("text/csv")) {
+            type = "text/csv";
+            body = "email,ssn,twoFactorSecret,iban\n" + String.join(",", SECRETS) + "\n";
+          } else if (format.equals("xml") || accept.contains("xml")) {
+            type = "application/xml";
+            body = "<client>" + String.join("", java.util.Arrays.stream(SECRETS).map(v -> "<v>" + v + "</v>").toList()) + "</client>";
+          } else if (format.equals("html") || accept.contains("html")) {
+            type = "text/html; charset=utf-8";
+            body = "<html><body>" + String.join("<br>", SECRETS) + "</body></html>";
+          } else {
+            type = "application/pdf";
+            body = "%PDF-1.7 statement";
+          }
+          req.response().putHeader("Content-Type", type).end(body);
+        });
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "?format=xml|application/xml",
+        "?format=csv|text/csv",
+        "?callback=x|text/javascript",
+        "?format=html|text/html",
+      })
+  void another_rendering_of_the_record_on_a_pdf_route_is_502_and_not_a_byte_of_it(String asked) throws Exception {
+    serveAnyFormatAsked();
+    String query = asked.substring(0, asked.indexOf('|'));
+    String type = asked.substring(asked.indexOf('|') + 1);
+
+    Wire.Response r = fetch("/statements/c-0001/statements" + query, "Accept: " + type);
+
+    JsonObject err = assertRefused(r);
+    assertThat(err.getString("message"))
+        .isEqualTo("backend sent " + type + " on route statements, which releases only application/pdf unmasked");
+    assertThat(r.header("X-Airlock-Watermark")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"application/xml", "text/csv; charset=utf-8", "text/javascript", "APPLICATION/XML", "image/svg+xml"})
+  void a_type_the_route_does_not_list_is_502(String type) throws Exception {
+    serve(type, String.join(",", SECRETS));
+
+    JsonObject err = assertRefused(fetch("/statements/c-0001"));
+    assertThat(err.getString("message"))
+        .contains("on route statements, which releases only application/pdf unmasked");
+  }
+
+  @Test
+  void the_backend_is_asked_only_for_the_listed_types_not_what_the_agent_accepts() throws Exception {
+    serveAnyFormatAsked();
+
+    Wire.Response r = fetch("/statements/c-0001/statements", "Accept: application/xml, text/csv;q=0.9");
+
+    // the negotiating backend never saw xml or csv asked for, so it answered its PDF
+    assertThat(r.status).as(r.toString()).isEqualTo(200);
+    assertThat(r.bodyText()).isEqualTo("%PDF-1.7 statement");
+    assertThat(gw.backend.last().headers().getAll("Accept")).containsExactly("application/pdf, application/json");
+
+    gw.backend.seen().clear();
+    fetch("/raw/c-0001", "Accept: application/xml");
+    // no profile on /raw: JSON would be refused, so it is not asked for
+    assertThat(gw.backend.last().headers().getAll("Accept")).containsExactly("application/pdf, text/csv, text/plain");
+
+    gw.backend.seen().clear();
+    serve("application/json", RECORD);
+    fetch("/clients/c-0001", "Accept: application/xml");
+    // not a passthrough route: whatever comes back is masked or refused, the agent's Accept stays
+    assertThat(gw.backend.last().headers().getAll("Accept")).containsExactly("application/xml");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"application/pdf", "Application/PDF", "application/pdf; name=\"statement.pdf\""})
+  void a_listed_type_passes_unchanged_with_nosniff_and_a_sandbox(String type) throws Exception {
+    serve(type, "%PDF-1.7 <script>alert(document.cookie)</script>");
+
+    Wire.Response r = fetch("/statements/c-0001");
+
+    assertThat(r.status).as(r.toString()).isEqualTo(200);
+    assertThat(r.complete).isTrue();
+    assertThat(r.bodyText()).isEqualTo("%PDF-1.7 <script>alert(document.cookie)</script>");
+    assertThat(r.header("Content-Type")).hasValue(type);
+    assertThat(r.header("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(r.header("Content-Security-Policy")).hasValue("sandbox");
   }
 
   @ParameterizedTest
@@ -218,16 +317,17 @@ class PassthroughRouteTest extends OneGateway {
     assertThat(r.header("X-Airlock-Watermark").orElseThrow()).contains("agent=alice");
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"/raw/c-0001", "/statements/c-0001"})
-  void csv_passes_unmasked_on_either_passthrough_route(String path) throws Exception {
+  @Test
+  void csv_passes_unmasked_on_the_route_that_lists_it() throws Exception {
     String csv = "date,amount\n2026-01-02,12.50\n";
     serve("text/csv; charset=utf-8", csv);
 
-    Wire.Response r = fetch(path);
+    Wire.Response r = fetch("/raw/c-0001");
 
     assertThat(r.status).as(r.toString()).isEqualTo(200);
     assertThat(r.bodyText()).isEqualTo(csv);
+    assertThat(r.header("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(r.header("Content-Security-Policy")).hasValue("sandbox");
   }
 
   @Test
@@ -246,6 +346,7 @@ class PassthroughRouteTest extends OneGateway {
     Wire.Response masked = fetch("/clients/c-0001");
     assertThat(masked.status).as(masked.toString()).isEqualTo(200);
     assertThat(new JsonObject(masked.bodyText()).getString("email")).isEqualTo("a***@e***.com");
+    assertThat(masked.header("Content-Security-Policy")).isEmpty();
 
     gw.backend.seen().clear();
     serve("application/pdf", "%PDF-1.7");

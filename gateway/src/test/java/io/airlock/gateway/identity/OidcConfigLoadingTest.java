@@ -36,7 +36,7 @@ class OidcConfigLoadingTest {
     Files.writeString(dir.resolve("airlock.yaml"), BASE + identity);
     Files.writeString(
         dir.resolve("routes.yaml"),
-        "routes:\n  - { id: r1, path: \"/c/{client}\", backend: http://127.0.0.1:9090, passthrough: true }\n");
+        "routes:\n  - { id: r1, path: \"/c/{client}\", backend: http://127.0.0.1:9090, passthrough: [application/pdf] }\n");
     return dir;
   }
 

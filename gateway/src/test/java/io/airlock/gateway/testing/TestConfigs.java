@@ -78,9 +78,14 @@ public final class TestConfigs {
 
   /**
    * A config with routes to {@code backend}: {@code /clients/{client}} (and below, masked),
-   * {@code /raw/{client}} (passthrough, no profile), {@code /write/{client}} allowing POST, and
-   * {@code /statements/{client}} (passthrough with the client-record profile for its JSON).
+   * {@code /raw/{client}} (passthrough of {@link #RAW_TYPES}, no profile), {@code /write/{client}}
+   * allowing POST, and {@code /statements/{client}} (passthrough of application/pdf only, with
+   * the client-record profile for its JSON).
    */
+  /** What {@code /raw/{client}} releases unmasked, in this order (its backend Accept). */
+  public static final java.util.Set<String> RAW_TYPES =
+      java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(List.of("application/pdf", "text/csv", "text/plain")));
+
   public static AirlockConfig config(Path dir, URI backend) throws Exception {
     Path keyFile = dir.resolve(KID + ".jwk.json");
     if (!Files.exists(keyFile)) {
@@ -104,10 +109,10 @@ public final class TestConfigs {
         new IdentityConfig(IdentityConfig.Mode.DEMO),
         new AccessLogConfig(false),
         List.of(
-            new Route("client", "/clients/{client}", true, backend, Set.of("GET", "HEAD"), Optional.of(profile.name()), false),
-            new Route("raw", "/raw/{client}", true, backend, Set.of("GET"), Optional.empty(), true),
-            new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), false),
-            new Route("statements", "/statements/{client}", true, backend, Set.of("GET"), Optional.of(profile.name()), true)),
+            new Route("client", "/clients/{client}", true, backend, Set.of("GET", "HEAD"), Optional.of(profile.name()), Set.of()),
+            new Route("raw", "/raw/{client}", true, backend, Set.of("GET"), Optional.empty(), RAW_TYPES),
+            new Route("write", "/write/{client}", true, backend, Set.of("GET", "POST"), Optional.of(profile.name()), Set.of()),
+            new Route("statements", "/statements/{client}", true, backend, Set.of("GET"), Optional.of(profile.name()), Set.of("application/pdf"))),
         Map.of(profile.name(), profile),
         new PolicyConfig(Duration.ofMinutes(15), Duration.ofMinutes(60)),
         audit(dir),

@@ -131,7 +131,7 @@ class TlsTest {
         ""));
     Files.writeString(dir.resolve("routes.yaml"), String.join("\n",
         "routes:",
-        "  - { id: r, path: \"/c/{client}\", backend: \"http://b:1\", methods: [GET], passthrough: true, tls: { caFile: ca.pem } }",
+        "  - { id: r, path: \"/c/{client}\", backend: \"http://b:1\", methods: [GET], passthrough: [application/pdf], tls: { caFile: ca.pem } }",
         ""));
 
     assertThatThrownBy(() -> ConfigLoader.load(dir))
@@ -145,7 +145,7 @@ class TlsTest {
   void the_files_are_watched_every_5s_by_default_0s_turns_it_off_and_a_busy_poll_is_refused() throws Exception {
     String grants = "grants: { issuer: https://a.example.com, activeKid: k, keys: [ { kid: k, file: k.jwk.json } ] }";
     Files.writeString(dir.resolve("routes.yaml"),
-        "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://b:1\", methods: [GET], passthrough: true }\n");
+        "routes:\n  - { id: r, path: \"/c/{client}\", backend: \"http://b:1\", methods: [GET], passthrough: [application/pdf] }\n");
     Files.writeString(dir.resolve("airlock.yaml"), String.join("\n",
         "dataPlane: { tls: { certFile: dp.pem, keyFile: dp.key } }",
         "controlPlane: { tls: { certFile: cp.pem, keyFile: cp.key, watchInterval: 0s } }",
@@ -195,9 +195,9 @@ class TlsTest {
       Route good = base.routes().get(0);
       Route raw = base.routes().get(1);
       AirlockConfig cfg = copy(base, base.dataPlane(), base.controlPlane(), List.of(
-          new Route(good.id(), good.pathTemplate(), good.subpaths(), https, good.methods(), good.maskingProfile(), false,
+          new Route(good.id(), good.pathTemplate(), good.subpaths(), https, good.methods(), good.maskingProfile(), Set.of(),
               Optional.of(new UpstreamTls(pki.caCert(), Optional.empty(), Optional.empty()))),
-          new Route(raw.id(), raw.pathTemplate(), raw.subpaths(), https, raw.methods(), raw.maskingProfile(), true,
+          new Route(raw.id(), raw.pathTemplate(), raw.subpaths(), https, raw.methods(), raw.maskingProfile(), raw.passthroughTypes(),
               Optional.of(new UpstreamTls(pki.otherCaCert(), Optional.empty(), Optional.empty())))));
       try (AirlockNode node = AirlockNode.start(cfg, Clock.systemUTC())) {
         HttpClient http = HttpClient.newHttpClient();

@@ -247,7 +247,7 @@ class CanonicalPathTest {
 
   static Route route(String id, String template, boolean subpaths) {
     return new Route(
-        id, template, subpaths, URI.create("http://backend.test/api"), Set.of("GET", "HEAD"), Optional.of("default"), false);
+        id, template, subpaths, URI.create("http://backend.test/api"), Set.of("GET", "HEAD"), Optional.of("default"), Set.of());
   }
 
   /** "400", "404" or "route X, client Y": the answer of data-plane steps 1 and 2. */

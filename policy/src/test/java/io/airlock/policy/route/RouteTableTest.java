@@ -20,7 +20,7 @@ class RouteTableTest {
 
   static Route route(String id, String template, boolean subpaths) {
     return new Route(
-        id, template, subpaths, URI.create("http://backend.test"), Set.of("GET"), Optional.of("default"), false);
+        id, template, subpaths, URI.create("http://backend.test"), Set.of("GET"), Optional.of("default"), Set.of());
   }
 
   static CanonicalPath path(String raw) {
@@ -160,7 +160,7 @@ class RouteTableTest {
 
   static Route route(String id, String template, boolean subpaths, String... methods) {
     return new Route(
-        id, template, subpaths, URI.create("http://backend.test"), Set.of(methods), Optional.of("default"), false);
+        id, template, subpaths, URI.create("http://backend.test"), Set.of(methods), Optional.of("default"), Set.of());
   }
 
   @ParameterizedTest(name = "{0} subpaths={1} shadows {2} subpaths={3}: {4}")
