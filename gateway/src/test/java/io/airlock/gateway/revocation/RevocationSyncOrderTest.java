@@ -177,7 +177,7 @@ class RevocationSyncOrderTest {
     assertThat(verdict(x)).as("a grant revoked in a change the store lost").isEqualTo(Reason.GRANT_REVOKED);
     assertThat(sync.current().suspendedAgents()).as("suspended in a change the store lost").contains("mallory");
     assertThat(sync.current().lockdown()).isTrue();
-    assertThat(alerts).singleElement().asString().contains("lost changes");
+    assertThat(alerts).singleElement().asString().contains("LOST CHANGES");
     // written back, so every node converges: a kill-all with lockdown above every epoch seen, the suspension
     RevocationStore.State s = await(replica.load());
     assertThat(s.epoch()).isGreaterThan(e0);
