@@ -13,6 +13,8 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -32,8 +34,15 @@ import org.slf4j.LoggerFactory;
  * pub/sub delivers a revoke made just after the read. Installing the answer as it is would undo
  * that revoke until the next confirmation. So the copy tracks the version it is exact up to, and
  * a load never lowers it: one older than the copy is not installed, and changes that arrived out of
- * order are applied again over a newer one. Only a store whose version went backwards (it lost its
- * data) replaces everything.
+ * order are applied again over a newer one, and a change no newer than the copy is not applied
+ * at all (it would undo what a newer load installed).
+ *
+ * <p>A store whose version went below one this node had seen lost changes (a failover to a replica
+ * that missed writes, a restart that another node already re-seeded). Its versions are the ones
+ * that go on, but nothing is taken back: the copy keeps its revoked ids, suspensions and lockdown,
+ * security is alerted, and the node writes back what every node needs to converge, as for a store
+ * that came back empty: a kill-all with lockdown above every epoch it saw (unless the store
+ * already has one), then the lost suspensions.
  */
 public final class RevocationSync implements RevocationView, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RevocationSync.class);
@@ -54,6 +63,9 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   private final TreeMap<Long, Change> ahead = new TreeMap<>();
   private long highestEpochSeen;
   private boolean seenInitialized;
+  /** What a store that lost changes no longer holds: kept in every snapshot until written back. */
+  private Lost lost;
+  private boolean repairing;
   private long timer = -1;
   private AutoCloseable subscription;
   private volatile boolean closed;
@@ -102,7 +114,7 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
     listeners.add(listener);
   }
 
-  /** Called with a message for security when the store came back empty. */
+  /** Called with a message for security when the store came back empty or lost changes. */
   public void onAlert(Consumer<String> listener) {
     alerts.add(listener);
   }
@@ -121,7 +133,9 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
         .thenCompose(
             stamp -> {
               synchronized (this) {
-                if (stamp.initialized() && stamp.version() == version && stamp.epoch() == snapshot.epoch()) {
+                // a write-back that failed is retried by the reload
+                boolean repairDue = lost != null && !repairing;
+                if (!repairDue && stamp.initialized() && stamp.version() == version && stamp.epoch() == snapshot.epoch()) {
                   RevocationSnapshot s = snapshot;
                   snapshot = new RevocationSnapshot(s.epoch(), s.revokedJtis(), s.suspendedAgents(), s.lockdown(), sentAt);
                   return heartbeat();
@@ -158,8 +172,8 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
         .thenCompose(
             state -> {
               if (state.initialized()) {
-                install(state, sentAt, versionAtSend);
-                return heartbeat();
+                Repair repair = install(state, sentAt, versionAtSend);
+                return repair == null ? heartbeat() : repair(repair);
               }
               boolean knewState;
               long floor;
@@ -186,19 +200,34 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   /**
    * @param confirmedAt when the load was sent: the store was at this state or a later one then
    * @param versionAtSend {@link #version} when the load was sent
+   * @return what to write back to a store that lost changes, or null
    */
-  private void install(RevocationStore.State state, Instant confirmedAt, long versionAtSend) {
+  private Repair install(RevocationStore.State state, Instant confirmedAt, long versionAtSend) {
     RevocationSnapshot next;
+    Repair repair = null;
     synchronized (this) {
       seenInitialized = true;
       RevocationSnapshot s = snapshot;
       long loaded = state.version();
       Draft d;
-      if (loaded < versionAtSend) {
-        // versions went backwards: the store lost its data and was re-seeded; it is the truth now
+      boolean wentBack = false;
+      // below min(...): a concurrent load that already saw the drop (or the store come back
+      // empty) lowered version, and it was handled then
+      if (loaded < Math.min(versionAtSend, version)) {
+        // versions went backwards: the store lost changes this copy has. Its history goes on from
+        // here, but what it lost stays until written back
+        wentBack = true;
         ahead.clear();
         version = loaded;
         d = new Draft(state);
+        if (lost == null) {
+          lost = new Lost(highestEpochSeen);
+        }
+        lost.revoked.addAll(s.revokedJtis());
+        lost.suspended.addAll(s.suspendedAgents());
+        lost.lockdown |= s.lockdown();
+        lost.revoked.removeAll(state.revokedJtis());
+        lost.suspended.removeAll(state.suspendedAgents());
       } else if (loaded < version) {
         // changes arrived in order while this load was in flight: the copy is newer than the
         // answer, and the store was at most at the answer when the load was sent, so the copy
@@ -211,12 +240,66 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
         version = loaded;
         advance();
       }
+      if (lost != null) {
+        d.revoked.addAll(lost.revoked);
+        d.suspended.addAll(lost.suspended);
+        d.lockdown |= lost.lockdown;
+        if (!repairing) {
+          repairing = true;
+          // a store that already killed everything this node saw, with lockdown, needs no new kill
+          boolean kill = !(state.lockdown() && state.epoch() > lost.epochsUpTo);
+          repair = new Repair(wentBack, versionAtSend, loaded, kill, lost.epochsUpTo, Set.copyOf(lost.suspended));
+        }
+      }
       d.epoch = Math.max(d.epoch, s.epoch());
       highestEpochSeen = Math.max(highestEpochSeen, d.epoch);
       next = d.snapshot(confirmedAt);
       snapshot = next;
     }
     listeners.forEach(l -> l.accept(next));
+    return repair;
+  }
+
+  /**
+   * Alerts and writes back what the store lost: the kill-all first (until it lands, the copy's
+   * lockdown and revoked ids cover everything), then the suspensions, which outlive a lockdown.
+   * Revoked ids are not written back: their grants are below the new epoch.
+   */
+  private CompletionStage<Void> repair(Repair r) {
+    if (r.newly()) {
+      String msg =
+          "revocation store LOST CHANGES (version "
+              + r.loaded()
+              + " loaded after "
+              + r.seen()
+              + " was seen: failover to a replica that missed writes?): nothing it lost is taken back; "
+              + (r.kill() ? "implicit kill-all with lockdown above epoch " + r.epochFloor() : "its kill-all with lockdown stands")
+              + (r.suspensions().isEmpty() ? "" : ", suspensions written back: " + r.suspensions());
+      log.error("SECURITY: {}", msg);
+      alerts.forEach(a -> a.accept(msg));
+    }
+    CompletionStage<?> step =
+        r.kill() ? store.killAll(Math.max(r.epochFloor(), clock.millis()), true) : CompletableFuture.completedFuture(null);
+    for (String agent : r.suspensions()) {
+      step = step.thenCompose(v -> store.suspend(agent));
+    }
+    return step.handle(
+            (v, err) -> {
+              synchronized (this) {
+                repairing = false;
+                if (err == null) {
+                  lost = null;
+                }
+              }
+              if (err != null) {
+                log.error(
+                    "SECURITY: revocation: could not write back what the store lost (retried on the next confirmation): {}",
+                    err.toString());
+                throw new CompletionException(err);
+              }
+              return null;
+            })
+        .thenCompose(v -> reload());
   }
 
   /** Moves {@link #version} over changes that arrived early and are now in order. */
@@ -231,6 +314,11 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
     RevocationSnapshot next;
     boolean gap;
     synchronized (this) {
+      if (version >= 0 && c.version() <= version) {
+        // the copy already includes it (a newer load was installed): applying it again would
+        // undo a newer change, a lockdown lifted before a kill-all, a resume before a suspension
+        return;
+      }
       RevocationSnapshot s = snapshot;
       Draft d = new Draft(s);
       d.apply(c);
@@ -259,6 +347,21 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
       }
     });
   }
+
+  /** Revoked ids, suspensions and lockdown the store lost; epochs up to {@code epochsUpTo} were seen. */
+  private static final class Lost {
+    final long epochsUpTo;
+    final Set<String> revoked = new HashSet<>();
+    final Set<String> suspended = new HashSet<>();
+    boolean lockdown;
+
+    Lost(long epochsUpTo) {
+      this.epochsUpTo = epochsUpTo;
+    }
+  }
+
+  /** @param newly the loss was just found (alert), not a write-back being retried */
+  private record Repair(boolean newly, long seen, long loaded, boolean kill, long epochFloor, Set<String> suspensions) {}
 
   /** A snapshot being built: a loaded state or the current copy, with changes applied to it. */
   private static final class Draft {

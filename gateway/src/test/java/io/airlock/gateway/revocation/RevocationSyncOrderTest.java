@@ -10,6 +10,7 @@ import io.airlock.policy.decision.Denied;
 import io.airlock.policy.decision.Reason;
 import io.airlock.policy.grant.Grant;
 import io.airlock.policy.port.RevocationStore;
+import io.airlock.policy.port.RevocationStore.Change;
 import io.airlock.policy.port.RevocationStore.NodeStatus;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -38,12 +40,14 @@ class RevocationSyncOrderTest {
   final Vertx vertx = Vertx.vertx();
   HeldStore store;
   RevocationSync sync;
+  final List<String> alerts = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
     store = new HeldStore(new InMemoryRevocationStore(clock, Duration.ofSeconds(90)));
     sync = new RevocationSync(vertx, store, "node-a", MAX_STALENESS, clock);
     sync.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    sync.onAlert(alerts::add);
   }
 
   @AfterEach
@@ -148,13 +152,81 @@ class RevocationSyncOrderTest {
     assertThat(await(held.nodes(clock.instant(), Duration.ofMinutes(1)))).as("live nodes after the late confirmation").isEmpty();
   }
 
+  @Test
+  void aStoreThatLostChangesInAFailoverTakesBackNeitherARevokeNorASuspension() throws Exception {
+    // a replica that received every write up to v10, then missed v11 and v12 (async replication)
+    long e0 = sync.epoch();
+    InMemoryRevocationStore replica = new InMemoryRevocationStore(clock, Duration.ofSeconds(90));
+    await(replica.initialize(e0));
+    Instant exp = clock.instant().plus(Duration.ofMinutes(15));
+    for (int i = 0; i < 10; i++) {
+      await(store.revoke("jti-" + i, exp));
+      await(replica.revoke("jti-" + i, exp));
+    }
+    await(store.revoke("jti-x", exp));
+    await(store.suspend("mallory"));
+    assertThat(await(store.stamp()).version()).isEqualTo(12);
+    assertThat(await(replica.stamp()).version()).isEqualTo(10);
+    Grant x = RevocationSyncTest.grant("jti-x", "alice", e0);
+    assertThat(verdict(x)).isEqualTo(Reason.GRANT_REVOKED);
+    assertThat(verdict(RevocationSyncTest.grant("jti-m", "mallory", e0))).isEqualTo(Reason.AGENT_SUSPENDED);
+
+    // the replica is promoted; the subscription comes back on it and the node reloads (L=10)
+    store.failOverTo(replica);
+    await(sync.reload());
+    assertThat(verdict(x)).as("a grant revoked in a change the store lost").isEqualTo(Reason.GRANT_REVOKED);
+    assertThat(sync.current().suspendedAgents()).as("suspended in a change the store lost").contains("mallory");
+    assertThat(sync.current().lockdown()).isTrue();
+    assertThat(alerts).singleElement().asString().contains("LOST CHANGES");
+    // written back, so every node converges: a kill-all with lockdown above every epoch seen, the suspension
+    RevocationStore.State s = await(replica.load());
+    assertThat(s.epoch()).isGreaterThan(e0);
+    assertThat(s.lockdown()).isTrue();
+    assertThat(s.suspendedAgents()).contains("mallory");
+
+    // security lifts the lockdown: the old grant stays dead, the agent stays suspended
+    await(store.liftLockdown());
+    await(sync.reload());
+    assertThat(sync.current().lockdown()).isFalse();
+    assertThat(verdict(x)).isEqualTo(Reason.GRANT_REVOKED);
+    assertThat(verdict(RevocationSyncTest.grant("jti-m2", "mallory", sync.epoch()))).isEqualTo(Reason.AGENT_SUSPENDED);
+    assertThat(verdict(RevocationSyncTest.grant("jti-ok", "alice", sync.epoch()))).isNull();
+    assertThat(alerts).hasSize(1);
+  }
+
+  @Test
+  void aLateLockdownLiftOrResumeDoesNotUndoANewerLoad() throws Exception {
+    await(store.killAll(0, true)); // v1
+    await(store.suspend("mallory")); // v2
+    store.drop(c -> c.kind() == Change.Kind.LOCKDOWN_LIFTED || c.kind() == Change.Kind.RESUME);
+    await(store.liftLockdown()); // v3, its message late
+    await(store.resume("mallory")); // v4, its message late
+    store.drop(c -> false);
+    await(store.suspend("mallory")); // v5: a gap, the node reloads
+    await(store.killAll(0, true)); // v6, lockdown again: the node reloads
+    assertThat(sync.current().lockdown()).isTrue();
+    assertThat(sync.current().suspendedAgents()).contains("mallory");
+
+    // the late messages arrive; any reload they cause is held, so what they did shows
+    store.holdLoads();
+    store.deliverDropped();
+    assertThat(sync.current().lockdown()).as("lockdown lifted at v3, set again at v6").isTrue();
+    assertThat(sync.current().suspendedAgents()).as("resumed at v4, suspended again at v5").contains("mallory");
+    assertThat(verdict(RevocationSyncTest.grant("jti-m", "mallory", sync.epoch()))).isEqualTo(Reason.GRANT_REVOKED);
+    store.releaseLoads(true);
+  }
+
 
   /**
    * The in-process store with loads that read at once but answer when the test says, and
    * published changes the test may drop before they reach the node.
    */
   static final class HeldStore implements RevocationStore {
-    private final RevocationStore delegate;
+    private volatile RevocationStore delegate;
+    private final List<Change> dropped = new CopyOnWriteArrayList<>();
+    private volatile Consumer<Change> subscriber;
+    private volatile Runnable onSubscribed;
+    private volatile AutoCloseable subscription;
     private final ConcurrentLinkedDeque<CompletableFuture<Void>> held = new ConcurrentLinkedDeque<>();
     private volatile boolean holding;
     private volatile Predicate<Change> drop = c -> false;
@@ -194,6 +266,21 @@ class RevocationSyncOrderTest {
       drop = which;
     }
 
+    /** Delivers the changes dropped so far, late and in their order. */
+    void deliverDropped() {
+      for (Change c : dropped) {
+        dropped.remove(c);
+        subscriber.accept(c);
+      }
+    }
+
+    /** From now on another store answers (a promoted replica); the subscription moves to it. */
+    void failOverTo(RevocationStore replica) throws Exception {
+      subscription.close();
+      delegate = replica;
+      subscription = replica.subscribe(this::deliver, onSubscribed);
+    }
+
     void holdStamps() {
       holdingStamps = true;
     }
@@ -223,11 +310,18 @@ class RevocationSyncOrderTest {
 
     @Override
     public AutoCloseable subscribe(Consumer<Change> onChange, Runnable onSubscribed) {
-      return delegate.subscribe(c -> {
-        if (!drop.test(c)) {
-          onChange.accept(c);
-        }
-      }, onSubscribed);
+      this.subscriber = onChange;
+      this.onSubscribed = onSubscribed;
+      subscription = delegate.subscribe(this::deliver, onSubscribed);
+      return () -> subscription.close();
+    }
+
+    private void deliver(Change c) {
+      if (drop.test(c)) {
+        dropped.add(c);
+      } else {
+        subscriber.accept(c);
+      }
     }
 
     @Override
