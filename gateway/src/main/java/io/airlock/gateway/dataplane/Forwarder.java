@@ -232,7 +232,9 @@ final class Forwarder {
       mask = kind == BodyKind.MASKABLE_JSON;
     }
     resp.setStatusCode(status);
-    HeaderSanitizer.copyResponse(cresp.headers(), resp.headers(), mask || profile != null);
+    // a body released as the backend sent it keeps its length and validators; a masked one, or
+    // a bodyless answer on a masked route (HEAD: the unmasked length), does not
+    HeaderSanitizer.copyResponse(cresp.headers(), resp.headers(), mask || (profile != null && noBody));
     resp.putHeader("X-Airlock-Request-Id", ex.requestId());
     resp.putHeader("X-Airlock-Watermark", watermarks.stamp(ex));
     resp.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");

@@ -125,7 +125,7 @@ final class HeaderSanitizer {
     Set<String> named = connectionNamed(fromBackend);
     for (Map.Entry<String, String> e : fromBackend) {
       String name = e.getKey().toLowerCase(Locale.ROOT);
-      if (!RESPONSE_ALLOWED.contains(name)
+      if (!(RESPONSE_ALLOWED.contains(name) || (name.equals("location") && isRelativePath(e.getValue())))
           || named.contains(name)
           // a masked body's file name is not masked ("statement-Jane-Doe-123-45-6789.json")
           || (bodyRewritten && (name.equals("content-length") || name.equals("etag") || name.equals("content-disposition")))) {
@@ -133,6 +133,16 @@ final class HeaderSanitizer {
       }
       to.add(e.getKey(), e.getValue());
     }
+  }
+
+  /**
+   * A redirect or a 201's {@code Location} passes only as a path on this gateway ({@code
+   * /clients/c-1/statements/7}): following it goes through the same checks. An absolute URL
+   * would name an internal host, and {@code //host} is absolute too.
+   */
+  private static boolean isRelativePath(String v) {
+    return v != null && v.startsWith("/") && !v.startsWith("//") && !v.contains("\\")
+        && v.chars().noneMatch(c -> c < 0x21 || c > 0x7e);
   }
 
   private static Set<String> connectionNamed(MultiMap headers) {

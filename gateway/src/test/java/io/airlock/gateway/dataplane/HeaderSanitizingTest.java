@@ -142,6 +142,27 @@ class HeaderSanitizingTest extends OneGateway {
     assertThat(seen.headers().get("X-Kept")).isEqualTo("yes");
   }
 
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+    "/clients/c-0001/notes/7, true",
+    "https://client-data.internal:8443/clients/c-0001/notes/7, false",
+    "//client-data.internal/clients/c-0001, false",
+    "/\\client-data.internal/x, false"})
+  void a_location_passes_only_as_a_path_on_this_gateway(String location, boolean passes) throws Exception {
+    gw.backend.respond(req -> req.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+        .putHeader("Location", location).end("{\"id\":\"7\"}"));
+
+    Wire.Response r = Wire.exchange(gw.dataPort(), get("/clients/c-0001"));
+
+    assertThat(r.status).as(r.toString()).isEqualTo(201);
+    if (passes) {
+      assertThat(r.header("Location")).hasValue(location);
+    } else {
+      assertThat(r.header("Location")).isEmpty();
+      assertThat(r.rawText()).doesNotContain("client-data.internal");
+    }
+  }
+
   @Test
   void accept_encoding_becomes_identity() throws Exception {
     Wire.Response r = Wire.exchange(gw.dataPort(), get("/clients/c-0001", "Accept-Encoding: gzip, br;q=0.9"));
