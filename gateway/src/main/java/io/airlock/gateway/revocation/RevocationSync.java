@@ -69,6 +69,7 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   private long timer = -1;
   private AutoCloseable subscription;
   private volatile boolean closed;
+  private final Object registration = new Object();
 
   public RevocationSync(Vertx vertx, RevocationStore store, String nodeId, Duration maxStaleness, Clock clock) {
     this.vertx = vertx;
@@ -152,12 +153,15 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
   }
 
   private CompletionStage<Void> heartbeat() {
-    if (closed) {
-      // a confirmation still in flight when the node stopped must not undo its deregistration
-      // (a heartbeat issued before it goes first: both use the same connection, in order)
-      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    // the check and the send under one lock with close()'s: a confirmation still in flight when
+    // the node stops must not undo its deregistration, and without the lock a heartbeat that had
+    // passed the check could still be sent after it (both go out on one connection, in order)
+    synchronized (registration) {
+      if (closed) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+      }
+      return store.heartbeat(nodeId, snapshot.epoch(), clock.instant());
     }
-    return store.heartbeat(nodeId, snapshot.epoch(), clock.instant());
   }
 
   /** Full load; handles a store that came back empty. */
@@ -402,16 +406,26 @@ public final class RevocationSync implements RevocationView, AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    closed = true;
+    CompletionStage<Void> deregistered;
+    synchronized (registration) {
+      closed = true;
+      // a node that stopped on purpose is not a node that missed a kill-all: leave the count
+      CompletionStage<Void> d;
+      try {
+        d = store.deregister(nodeId);
+      } catch (RuntimeException e) {
+        d = java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
+      deregistered = d;
+    }
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
     if (subscription != null) {
       subscription.close();
     }
-    // a node that stopped on purpose is not a node that missed a kill-all: leave the count
     try {
-      store.deregister(nodeId).toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
+      deregistered.toCompletableFuture().get(2, java.util.concurrent.TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("revocation: could not deregister node {} (its heartbeat simply ages out): {}", nodeId, e.toString());
     }

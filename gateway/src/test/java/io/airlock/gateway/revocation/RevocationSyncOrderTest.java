@@ -153,6 +153,34 @@ class RevocationSyncOrderTest {
   }
 
   @Test
+  void aHeartbeatBeingSentWhenTheNodeStopsGoesOutBeforeItsDeregistration() throws Exception {
+    HeldStore held = new HeldStore(new InMemoryRevocationStore(clock, Duration.ofSeconds(90)));
+    RevocationSync fast = new RevocationSync(vertx, held, "node-c", Duration.ofMillis(100), clock);
+    fast.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    held.holdNextHeartbeat();
+    assertThat(held.heartbeatEntered.await(10, TimeUnit.SECONDS)).as("a heartbeat past its closed check").isTrue();
+
+    Thread closer = new Thread(() -> {
+      try {
+        fast.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }, "closer");
+    closer.start();
+    // close either waits for the heartbeat already under way, or (the bug) deregisters under it
+    Poll.until("close waiting or done", Duration.ofSeconds(10),
+        () -> closer.getState() == Thread.State.BLOCKED || !closer.isAlive());
+    held.heartbeatGo.countDown();
+    assertThat(held.heartbeatSent.await(10, TimeUnit.SECONDS)).isTrue();
+    closer.join(10_000);
+    assertThat(closer.isAlive()).as("close finished").isFalse();
+
+    assertThat(await(held.nodes(clock.instant(), Duration.ofMinutes(1))))
+        .as("live nodes after the stopped node's last heartbeat").isEmpty();
+  }
+
+  @Test
   void aStoreThatLostChangesInAFailoverTakesBackNeitherARevokeNorASuspension() throws Exception {
     // a replica that received every write up to v10, then missed v11 and v12 (async replication)
     long e0 = sync.epoch();
@@ -285,6 +313,16 @@ class RevocationSyncOrderTest {
       holdingStamps = true;
     }
 
+    /** The next heartbeat's caller stops inside the call, as a thread between check and send. */
+    final java.util.concurrent.CountDownLatch heartbeatEntered = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch heartbeatGo = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch heartbeatSent = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean holdingHeartbeat;
+
+    void holdNextHeartbeat() {
+      holdingHeartbeat = true;
+    }
+
     int heldStamps() {
       return heldStamps.size();
     }
@@ -372,6 +410,20 @@ class RevocationSyncOrderTest {
 
     @Override
     public CompletionStage<Void> heartbeat(String nodeId, long acknowledgedEpoch, Instant at) {
+      if (holdingHeartbeat) {
+        holdingHeartbeat = false;
+        heartbeatEntered.countDown();
+        try {
+          heartbeatGo.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        try {
+          return delegate.heartbeat(nodeId, acknowledgedEpoch, at);
+        } finally {
+          heartbeatSent.countDown();
+        }
+      }
       return delegate.heartbeat(nodeId, acknowledgedEpoch, at);
     }
 
