@@ -127,11 +127,11 @@ public final class AirlockNode implements AutoCloseable {
       throws Exception {
     List<String> unreadable = TlsFiles.problems(config);
     if (!unreadable.isEmpty()) {
-      throw new IllegalStateException("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
+      throw new RefusedToStart("refusing to start: TLS files cannot be read:\n  " + String.join("\n  ", unreadable));
     }
     List<String> exposed = SecretFiles.problems(config);
     if (!exposed.isEmpty()) {
-      throw new IllegalStateException("refusing to start: secret files readable by others:\n  " + String.join("\n  ", exposed));
+      throw new RefusedToStart("refusing to start: secret files readable by others:\n  " + String.join("\n  ", exposed));
     }
     SigningKeys keys = SigningKeys.load(config.grants(), clock.instant());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

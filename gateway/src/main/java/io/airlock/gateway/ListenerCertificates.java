@@ -107,7 +107,7 @@ final class ListenerCertificates {
     try {
       this.serving = check(read());
     } catch (Refused e) {
-      throw new IllegalStateException("refusing to start: " + e.getMessage(), e);
+      throw new RefusedToStart("refusing to start: " + e.getMessage(), e);
     }
     this.reloaded = Counter.builder("airlock.tls.reloads").tag("listener", listener).tag("outcome", "reloaded")
         .description("certificate reloads of a listener, by outcome").register(registry);

@@ -197,16 +197,20 @@ public final class Main {
   /**
    * Starts the node, or says in one line why it cannot (no stack trace: the message names the
    * file, key or address) and which exit code that is: 78 for configuration the node cannot use
-   * (key and certificate files unreadable, exposed or unwritable), 1 for what is outside it (Redis
-   * unreachable, a port in use).
+   * ({@link RefusedToStart}: key and certificate files unreadable, exposed or unwritable), 1 for
+   * what is outside it or may pass (Redis unreachable, a port in use, anything else).
    */
   private static Started startNode(String cmd, AirlockConfig config, PrintStream err) throws Exception {
     try {
       return new Started(AirlockNode.start(config, Clock.systemUTC()), 0);
-    } catch (IllegalStateException | io.airlock.gateway.grant.SigningKeyException
+    } catch (RefusedToStart | io.airlock.gateway.grant.SigningKeyException
         | io.airlock.gateway.attribution.AttributionKeyException e) {
       err.println("airlock " + cmd + ": " + e.getMessage());
       return new Started(null, 78);
+    } catch (IllegalStateException e) {
+      // anything else may pass on its own (a restart may help): one line, and 1, not 78
+      err.println("airlock " + cmd + ": cannot start: " + e.getMessage());
+      return new Started(null, 1);
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof io.airlock.gateway.store.redis.RedisUnavailableException r) {
         // unreachable, wrong password, a certificate that does not verify: the message says which
