@@ -199,7 +199,9 @@ class FreeTextMaskingTest {
     // digit groups, separators and IBAN-like starts everywhere: each start is tried a bounded
     // number of characters ahead, so this stays linear
     for (String chunk : new String[] {"AB12 1234 5678-9012 123-45-678 ", "1 ", "1-", "AB12 ",
-        "AB12", "123-45-", "4111 1111 1111 1111 ", "DE89 3704 0044 0532 0130 00 "}) {
+        "AB12", "123-45-", "4111 1111 1111 1111 ", "DE89 3704 0044 0532 0130 00 ", "1\u200b",
+        "1 \u200b\u200b\u200b", "\u200b", "1.\u2060/", "０１２３４５６７８９ ", "1-\u200b",
+        "0123456789012345678901234 "}) {
       String text = chunk.repeat(600_000 / chunk.length());
       long t0 = System.nanoTime();
       String out = notes(text);
