@@ -51,6 +51,16 @@ final class FreeText {
   private static final int MIN_IBAN = 15;
   // 10^6 mod 97: the rearranged IBAN ends with the six digits of country code and check digits
   private static final int SHIFT_HEAD = 1_000_000 % 97;
+  // one bit per char: Character.isDigit
+  private static final long[] DIGITS = new long[1 << 10];
+
+  static {
+    for (int ch = 0; ch <= Character.MAX_VALUE; ch++) {
+      if (Character.isDigit((char) ch)) {
+        DIGITS[ch >>> 6] |= 1L << ch;
+      }
+    }
+  }
 
   // the last 19 digits of the current run, values and positions, for the windows at its end
   private final int[] tailDigit = new int[MAX_CARD];
@@ -429,11 +439,12 @@ final class FreeText {
 
   /** Any decimal digit: ASCII, full-width, Arabic-Indic, Devanagari... */
   private static boolean isDigit(char ch) {
-    return ch <= '9' ? ch >= '0' : ch >= 0x80 && Character.isDigit(ch);
+    // the table keeps non-ASCII text (CJK notes) at one load per character, not a Unicode lookup
+    return ch < 0x80 ? ch >= '0' && ch <= '9' : (DIGITS[ch >>> 6] & (1L << ch)) != 0;
   }
 
   private static int digitValue(char ch) {
-    return ch <= '9' ? ch - '0' : Character.digit(ch, 10);
+    return ch < 0x80 ? ch - '0' : Character.digit(ch, 10);
   }
 
   private static boolean isAsciiDigit(char ch) {
