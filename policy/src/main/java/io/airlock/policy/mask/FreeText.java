@@ -62,10 +62,6 @@ final class FreeText {
     }
   }
 
-  // the last 19 digits of the current run, values and positions, for the windows at its end
-  private final int[] tailDigit = new int[MAX_CARD];
-  private final int[] tailPos = new int[MAX_CARD];
-
   // IBAN and SSN spans, then card spans, then both merged in order
   private final Spans claims = new Spans();
   private final Spans cards = new Spans();
@@ -299,41 +295,51 @@ final class FreeText {
       if (e > 0) {
         addCard(i, e);
       }
-      // read the run again, keeping its last 19 digits, for the windows at its end
+      // skip the run (invisible characters inside it included), counting its digits
       int digits = 0;
-      int runEnd = i;
-      while (i < end) {
-        char ch = c[i];
-        if (isDigit(ch)) {
-          int slot = digits % MAX_CARD;
-          tailDigit[slot] = digitValue(ch);
-          tailPos[slot] = i;
-          digits++;
-          runEnd = ++i;
-        } else if (isFormat(ch)) {
+      int runEnd;
+      while (true) {
+        int g = i;
+        while (i < end && isDigit(c[i])) {
           i++;
-        } else {
+        }
+        digits += i - g;
+        runEnd = i;
+        while (i < end && isFormat(c[i])) {
+          i++;
+        }
+        if (i == end || !isDigit(c[i])) {
           break;
         }
       }
       i = runEnd;
       if (digits > MAX_CARD) {
-        // a run too long to be a card may have one glued to its end ("00004111111111111111"):
-        // its 13-19 digit suffixes are checked, rightmost digit first as Luhn reads them
-        int sum = 0;
-        int s = -1;
-        for (int k = 0; k < MAX_CARD; k++) {
-          int slot = (digits - 1 - k) % MAX_CARD;
-          int d = tailDigit[slot];
-          sum += (k & 1) == 0 ? d : DOUBLED[d];
-          if (k + 1 >= MIN_CARD && sum % 10 == 0) {
-            s = tailPos[slot];
-          }
-        }
-        if (s >= 0) {
-          addCard(s, runEnd);
-        }
+        suffix(c, runEnd);
       }
+    }
+  }
+
+  /**
+   * A run too long to be a card may have one glued to its end ("00004111111111111111"): masks its
+   * longest Luhn-valid 13-19 digit suffix, read from the right as Luhn reads it.
+   */
+  private void suffix(char[] c, int runEnd) {
+    int sum = 0;
+    int s = -1;
+    int p = runEnd - 1;
+    for (int k = 0; k < MAX_CARD; k++, p--) {
+      while (!isDigit(c[p])) {
+        // only invisible characters lie between the run's digits
+        p--;
+      }
+      int d = digitValue(c[p]);
+      sum += (k & 1) == 0 ? d : DOUBLED[d];
+      if (k + 1 >= MIN_CARD && sum % 10 == 0) {
+        s = p;
+      }
+    }
+    if (s >= 0) {
+      addCard(s, runEnd);
     }
   }
 
