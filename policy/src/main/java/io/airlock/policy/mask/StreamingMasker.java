@@ -461,7 +461,8 @@ public final class StreamingMasker {
       p += s - from;
       switch (t.strategy[cls.ordinal()]) {
         case LAST4 -> {
-          // spans are ASCII, so no surrogate pair is split
+          // spans hold only BMP digits, separators and format characters: no surrogate pair
+          // is split
           Arrays.fill(o, p, p + e - s - 4, '*');
           System.arraycopy(c, e - 4, o, p + e - s - 4, 4);
           p += e - s;

@@ -57,6 +57,22 @@ class FreeTextMaskingTest {
       card 4111 1111 1111 1111, ssn 123-45-6789, iban DE89 3704 0044 0532 0130 00 | card ***************1111, ssn *******6789, iban ***********************0 00
       Kärtchen 🙂: 4111 1111 1111 1111 – danke 🙂   | Kärtchen 🙂: ***************1111 – danke 🙂
       カード4111111111111111です                      | カード************1111です
+      nbsp 4111\u00a01111\u00a01111\u00a01111 (PDF)      | nbsp ***************1111 (PDF)
+      narrow 4111\u202f1111\u20071111\u20091111 spaces  | narrow ***************1111 spaces
+      tab 4111\\t1111\\t1111\\t1111 ok                 | tab ***************1111 ok
+      lines 4111\\r\\n1111\\n1111\\r1111 ok            | lines ****************1111 ok
+      dots 4111.1111.1111.1111.                        | dots ***************1111.
+      slashes 4111/1111/1111/1111 ok                   | slashes ***************1111 ok
+      double 4111  1111 -1111. 1111 ok                 | double ******************1111 ok
+      zw 4111\u200b1111\u200c1111\u200d11\ufeff11\u2060 ok | zw ****************1\ufeff11\u2060 ok
+      zw 4111 \u200b1111\u2060 1111 1111 ok            | zw *****************1111 ok
+      full-width ４１１１ １１１１ １１１１ １１１１です     | full-width ***************１１１１です
+      arabic \u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661 | arabic ************\u0661\u0661\u0661\u0661
+      ssn １２３-４５-６７８９ ok                         | ssn *******６７８９ ok
+      ssn 123\u201145\u20116789 (no-break hyphens)     | ssn *******6789 (no-break hyphens)
+      ssn 123-\u200b45-6789 ok                         | ssn ********6789 ok
+      ref 00004111111111111111 glued                   | ref 0***************1111 glued
+      tracking 41111111111111110000 (a 20-digit run)   | tracking **************110000 (a 20-digit run)
       """)
   void embeddedIdentifiersAreMaskedInPlace(String text, String expected) throws Exception {
     assertThat(notes(text)).isEqualTo(expected);
@@ -66,12 +82,15 @@ class FreeTextMaskingTest {
   @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
       called about card
       ref 411111111111112 (15 digits, Luhn fails)
-      tracking 41111111111111110000 (a 20-digit run)
       41111111111111111 (17 digits, Luhn fails)
       4111 1111 1111 1112
       call +44 20 7946 0001 after 5
       call +1-555-123-4567 after 5
       since 2024-01-15, 10:30 to 2024-02-01T10:00:00Z
+      on 2024-01-15 10:30 and 2024/01/16 11:45 or 17.01.2024 09:00
+      call (020) 7946 0001 / (020) 7946 0002 or +49 30 1234 5678
+      list 4111, 1111, 1111, 1111 and 4111 - 1111 - 1111 - 1111
+      x 123 45 6789 and 123.45.6789
       x 123-456-789
       x 123-45-67890 and 1123-45-6789
       x 12-123-45-6789-1
@@ -180,7 +199,9 @@ class FreeTextMaskingTest {
     // digit groups, separators and IBAN-like starts everywhere: each start is tried a bounded
     // number of characters ahead, so this stays linear
     for (String chunk : new String[] {"AB12 1234 5678-9012 123-45-678 ", "1 ", "1-", "AB12 ",
-        "AB12", "123-45-", "4111 1111 1111 1111 ", "DE89 3704 0044 0532 0130 00 "}) {
+        "AB12", "123-45-", "4111 1111 1111 1111 ", "DE89 3704 0044 0532 0130 00 ", "1\u200b",
+        "1 \u200b\u200b\u200b", "\u200b", "1.\u2060/", "０１２３４５６７８９ ", "1-\u200b",
+        "0123456789012345678901234 "}) {
       String text = chunk.repeat(600_000 / chunk.length());
       long t0 = System.nanoTime();
       String out = notes(text);
