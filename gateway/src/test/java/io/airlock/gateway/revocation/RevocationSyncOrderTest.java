@@ -249,45 +249,72 @@ class RevocationSyncOrderTest {
    * The in-process store with loads that read at once but answer when the test says, and
    * published changes the test may drop before they reach the node.
    */
+  /** Holds calls that pass through it while held; released in order. */
+  static final class Gate {
+    private final ConcurrentLinkedDeque<CompletableFuture<Void>> held = new ConcurrentLinkedDeque<>();
+    private volatile boolean holding;
+
+    <T> CompletionStage<T> pass(CompletionStage<T> call) {
+      if (!holding) {
+        return call;
+      }
+      CompletableFuture<Void> gate = new CompletableFuture<>();
+      held.addLast(gate);
+      return gate.thenCompose(v -> call);
+    }
+
+    void hold(boolean on) {
+      holding = on;
+    }
+
+    int held() {
+      return held.size();
+    }
+
+    boolean releaseOldest() {
+      CompletableFuture<Void> gate = held.pollFirst();
+      return gate != null && gate.complete(null);
+    }
+
+    void releaseAll() {
+      while (releaseOldest()) {
+        // each released in the order it was held
+      }
+    }
+  }
+
   static final class HeldStore implements RevocationStore {
     private volatile RevocationStore delegate;
     private final List<Change> dropped = new CopyOnWriteArrayList<>();
     private volatile Consumer<Change> subscriber;
     private volatile Runnable onSubscribed;
     private volatile AutoCloseable subscription;
-    private final ConcurrentLinkedDeque<CompletableFuture<Void>> held = new ConcurrentLinkedDeque<>();
-    private volatile boolean holding;
+    private final Gate loads = new Gate();
     private volatile Predicate<Change> drop = c -> false;
-    private final ConcurrentLinkedDeque<CompletableFuture<Void>> heldStamps = new ConcurrentLinkedDeque<>();
-    private volatile boolean holdingStamps;
+    private final Gate stamps = new Gate();
 
     HeldStore(RevocationStore delegate) {
       this.delegate = delegate;
     }
 
     void holdLoads() {
-      holding = true;
+      loads.hold(true);
     }
 
     /** Loads from now on answer at once ({@code false} keeps holding only those already held). */
     void releaseLoads(boolean alsoHeld) {
-      holding = false;
+      loads.hold(false);
       if (alsoHeld) {
         releaseHeld();
       }
     }
 
     void releaseOldest() {
-      CompletableFuture<Void> gate = held.pollFirst();
-      assertThat(gate).as("a held load").isNotNull();
-      gate.complete(null);
+      assertThat(loads.releaseOldest()).as("a held load").isTrue();
     }
 
     void releaseHeld() {
-      CompletableFuture<Void> gate;
-      while ((gate = held.pollFirst()) != null) {
-        gate.complete(null);
-      }
+      loads.releaseAll();
     }
 
     void drop(Predicate<Change> which) {
@@ -310,7 +337,7 @@ class RevocationSyncOrderTest {
     }
 
     void holdStamps() {
-      holdingStamps = true;
+      stamps.hold(true);
     }
 
     /** The next heartbeat's caller stops inside the call, as a thread between check and send. */
@@ -324,26 +351,17 @@ class RevocationSyncOrderTest {
     }
 
     int heldStamps() {
-      return heldStamps.size();
+      return stamps.held();
     }
 
     void releaseStamps() {
-      holdingStamps = false;
-      CompletableFuture<Void> gate;
-      while ((gate = heldStamps.pollFirst()) != null) {
-        gate.complete(null);
-      }
+      stamps.hold(false);
+      stamps.releaseAll();
     }
 
     @Override
     public CompletionStage<State> load() {
-      CompletionStage<State> read = delegate.load();
-      if (!holding) {
-        return read;
-      }
-      CompletableFuture<Void> gate = new CompletableFuture<>();
-      held.addLast(gate);
-      return gate.thenCompose(v -> read);
+      return loads.pass(delegate.load());
     }
 
     @Override
@@ -364,13 +382,7 @@ class RevocationSyncOrderTest {
 
     @Override
     public CompletionStage<Stamp> stamp() {
-      CompletionStage<Stamp> read = delegate.stamp();
-      if (!holdingStamps) {
-        return read;
-      }
-      CompletableFuture<Void> gate = new CompletableFuture<>();
-      heldStamps.addLast(gate);
-      return gate.thenCompose(v -> read);
+      return stamps.pass(delegate.stamp());
     }
 
     @Override
